@@ -1,0 +1,46 @@
+"""What every command shares: exit codes, one-line errors, logging and JSON output."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any, NoReturn
+
+import click
+
+EXIT_OK = 0
+EXIT_VERDICT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INFRASTRUCTURE = 3
+
+#: loggers that -vvv opens up; below that they stay at WARNING, they are very chatty
+_RADIO_LOGGERS = ("bellows", "zigpy", "serialx", "asyncio")
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print ``hanrig: error: <message>`` as one line on stderr and exit with ``code``."""
+    one_line = " ".join(message.split())
+    click.echo(f"hanrig: error: {one_line}", err=True)
+    sys.exit(code)
+
+
+def configure_logging(verbosity: int) -> None:
+    """Log to stderr at a level chosen by the number of ``-v`` flags."""
+    from rich.console import Console
+    from rich.logging import RichHandler
+
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)]
+    handler = RichHandler(console=Console(stderr=True), show_path=False, rich_tracebacks=False)
+    logging.basicConfig(level=level, format="%(name)s: %(message)s", handlers=[handler], force=True)
+    radio_level = logging.DEBUG if verbosity >= 3 else logging.WARNING
+    for name in _RADIO_LOGGERS:
+        logging.getLogger(name).setLevel(radio_level)
+
+
+def emit_json(value: Any) -> None:
+    """Write one JSON document on stdout, one line, for machines."""
+    click.echo(json.dumps(value, sort_keys=False, separators=(",", ":")))
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine output: JSON on stdout.")
