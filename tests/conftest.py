@@ -1,23 +1,15 @@
-"""Shared test fixtures: where the reference vectors live."""
+"""Fixtures shared by every test."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def shared_dir() -> Path:
-    """``../shared`` beside the checkout (or ``$HANRIG_SHARED``): the RTDS, DUIS and keystore vectors."""
-    path = Path(os.environ.get("HANRIG_SHARED", REPO.parent / "shared"))
-    if not (path / "rtds").is_dir():
-        pytest.fail(f"reference vectors not found at {path}; set HANRIG_SHARED to the shared/ folder")
-    return path
+from tests.paths import shared_dir
 
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
+    """The shared reference vectors (``../shared``)."""
     return shared_dir()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from tests.paths import REPO
 
 #: package -> top-level names it must never import
 FORBIDDEN: dict[str, set[str]] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO
+from tests.paths import REPO
 
 
 def _quick_start_commands() -> list[str]:
