@@ -1,0 +1,1 @@
+"""Zigbee clusters the Communications Hub needs that zigpy leaves as stubs."""
