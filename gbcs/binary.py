@@ -23,7 +23,7 @@ import construct as c
 from gbcs.errors import DecodeError, EncodeError, GbcsError
 from gbcs.eui import Eui64
 
-#: What a length field records about its own encoding: extra bytes after the first (0 = short form).
+#: Length fields read in a longer form than needed: extra bytes after the first byte, by name.
 Widths = dict[str, int]
 
 
@@ -159,8 +159,9 @@ GbcsLength = _GbcsLength()
 class LengthPrefixed(c.Subconstruct):
     """A GBCS length followed by exactly that many bytes holding ``subcon``.
 
-    ``width_key`` names the length in the ``widths`` record that :func:`parse` fills and
-    :func:`build` consults, so that a decoded message re-encodes byte for byte.
+    ``width_key`` names the length in the ``widths`` record that :func:`parse` fills (for
+    lengths not written in their shortest form) and :func:`build` consults, so that a
+    decoded message re-encodes byte for byte.
     """
 
     def __init__(self, subcon: c.Construct, width_key: str | None = None) -> None:
@@ -169,7 +170,7 @@ class LengthPrefixed(c.Subconstruct):
 
     def _parse(self, stream: Any, context: c.Container, path: str) -> Any:
         length = GbcsLength._parsereport(stream, context, path)
-        if self.width_key is not None:
+        if self.width_key is not None and length.width != _minimal_width(length):
             context._params.widths[self.width_key] = length.width
         window = _window(stream, length, path)
         obj = self.subcon._parsereport(window, context, path)
@@ -292,11 +293,12 @@ def _field_of(path: str | None, what: str) -> str:
     return names[-1].replace("_", " ") if names else what
 
 
-def parse(struct: c.Construct, data: bytes, *, what: str, base_offset: int = 0) -> tuple[Any, Widths]:
+def parse(struct: c.Construct, data: bytes, *, what: str, base_offset: int = 0,
+          error: type[DecodeError] = DecodeError) -> tuple[Any, Widths]:
     """Parse all of ``data`` with ``struct``; return the value and the length encodings seen.
 
     Offsets in errors count from ``base_offset``, so a payload inside a message reports
-    where it sits in the message. Trailing bytes are an error.
+    where it sits in the message. Trailing bytes are an error. Failures raise ``error``.
     """
     cursor = _Cursor()
     stream = _TrackingStream(bytes(data), base=base_offset, cursor=cursor)
@@ -305,10 +307,14 @@ def parse(struct: c.Construct, data: bytes, *, what: str, base_offset: int = 0) 
         value = struct.parse_stream(stream, widths=widths)
     except c.ConstructError as exc:
         field = _field_of(exc.path, what)
-        raise DecodeError(_describe(exc), offset=cursor.last_read_at, field=field) from None
+        raise error(_describe(exc), offset=cursor.last_read_at, field=field) from None
+    except DecodeError as exc:
+        if isinstance(exc, error):
+            raise
+        raise error(exc.message, offset=exc.offset, field=exc.field) from None
     if stream.remaining():
-        raise DecodeError(f"{stream.remaining()} trailing bytes after the end of the {what}",
-                          offset=stream.absolute())
+        raise error(f"{stream.remaining()} trailing bytes after the end of the {what}",
+                    offset=stream.absolute())
     return value, widths
 
 

@@ -25,6 +25,15 @@ _KDF_ALGORITHM_ID = bytes.fromhex("60857406080300")
 GMAC_TAG_LENGTH = 12
 
 
+class Verdict(enum.StrEnum):
+    """The outcome of checking a signature or a MAC."""
+
+    VALID = "valid"
+    INVALID = "invalid"
+    ABSENT = "absent"
+    NO_KEY = "no-key"
+
+
 class KdfMode(enum.IntEnum):
     """The byte after ``09`` in the KDF OtherInfo: which kind of message the key protects."""
 

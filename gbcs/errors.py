@@ -41,7 +41,7 @@ class HexError(GbcsError):
     """Text that should be hex digits but is not; the offset counts characters."""
 
 
-class ImageError(GbcsError):
+class ImageError(DecodeError):
     """An OTA upgrade image whose structure or header is wrong."""
 
 

@@ -54,9 +54,9 @@ class Cra(enum.IntEnum):
 
 @dataclass(frozen=True)
 class Layout:
-    """How lengths were written, where GBCS allows more than one way (None: the shortest).
+    """How lengths were written where not in the shortest form (None: the shortest).
 
-    Each length is stored as the number of bytes after its first byte (0: one-byte form).
+    Each such length is stored as the number of bytes after its first byte (0: one-byte form).
     ``signature_field`` is False for a pre-command, which has no signature length at all.
     """
 
@@ -96,6 +96,13 @@ class GbcsMessage:
     signature: bytes | None = None
     mac: bytes | None = None
     layout: Layout = field(default_factory=Layout)
+
+    def __post_init__(self) -> None:
+        # Take EUIs in any spelling people paste; keep the canonical form.
+        for name in ("originator", "recipient", "remote_party"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Eui64):
+                object.__setattr__(self, name, Eui64(value))
 
     @property
     def is_precommand(self) -> bool:

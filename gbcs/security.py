@@ -15,27 +15,17 @@ originator, counter and recipient.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from gbcs.crypto import KdfMode, derive_key, ecdsa_sign, ecdsa_verify, gmac
+from gbcs.crypto import KdfMode, Verdict, derive_key, ecdsa_sign, ecdsa_verify, gmac
 from gbcs.eui import RTDS_ACB, Eui64
 from gbcs.framing import SECURITY_HEADER, Cra, GbcsMessage, general_signing_apdu, signed_data
 from gbcs.keystore import KeyStore, KeyUsage
 
 _MAC_AAD_PREFIX = SECURITY_HEADER + b"\x00"
 _INVOCATION_COUNTER = SECURITY_HEADER[1:]
-
-
-class Verdict(enum.StrEnum):
-    """The outcome of checking a signature or a MAC."""
-
-    VALID = "valid"
-    INVALID = "invalid"
-    ABSENT = "absent"
-    NO_KEY = "no-key"
 
 
 @dataclass(frozen=True)
