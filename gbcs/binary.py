@@ -281,7 +281,8 @@ def _plain_message(exc: c.ConstructError) -> str:
 def _describe(exc: c.ConstructError) -> str:
     message = _plain_message(exc)
     if isinstance(exc, c.StreamError) and (short := _STREAM_SHORT.search(message)):
-        return f"truncated: {short[1]} bytes needed, {short[2]} left"
+        needed = int(short[1])
+        return f"truncated: {needed} byte{'' if needed == 1 else 's'} needed, {short[2]} left"
     if isinstance(exc, c.ConstError) and (mismatch := _CONST_MISMATCH.search(message)):
         expected, found = (ast.literal_eval(side).hex().upper() for side in mismatch.groups())
         return f"expected {expected}, found {found}"

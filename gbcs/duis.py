@@ -60,6 +60,8 @@ def parse_firmware_request(data: bytes) -> FirmwareRequest:
     except ElementTree.ParseError as exc:
         line, column = exc.position
         raise DuisError(f"not well-formed XML (line {line}, column {column})") from None
+    except LookupError:
+        raise DuisError("the XML declaration names an unknown encoding") from None
     if root.tag != f"{{{DUIS_NAMESPACE}}}Request":
         raise DuisError(f"the root element is {root.tag}, not a DUIS sr:Request", field="root")
     bodies = [found for name in _BODIES if (found := root.find(f"sr:Body/sr:{name}", _NS)) is not None]
