@@ -113,7 +113,7 @@ def _load(spec: type[core.Asn1Value], data: bytes, what: str, offset: int) -> An
         return spec.load(data, strict=True).native
     except _ASN1_ERRORS as exc:
         reason = str(exc).split("\n", 1)[0] or type(exc).__name__
-        raise DecodeError(f"not a DER {what}: {reason}", offset=offset, field=what) from None
+        raise DecodeError(f"malformed DER: {reason}", offset=offset, field=what) from None
 
 
 _Enum = TypeVar("_Enum", bound=enum.IntEnum)
@@ -124,11 +124,11 @@ class _Encodable(Protocol):
     def encode(self) -> bytes: ...
 
 
-def _enum(enum_type: type[_Enum], value: int, what: str, offset: int) -> _Enum:
+def _enum(enum_type: type[_Enum], value: int, label: str, what: str, offset: int) -> _Enum:
     try:
         return enum_type(value)
     except ValueError:
-        raise DecodeError(f"unknown {what} {value}", offset=offset, field=what) from None
+        raise DecodeError(f"unknown {label} {value}", offset=offset, field=what) from None
 
 
 def _exact(payload: _Payload, data: bytes, what: str, offset: int) -> _Payload:
@@ -137,8 +137,7 @@ def _exact(payload: _Payload, data: bytes, what: str, offset: int) -> _Payload:
     except (EncodeError, *_ASN1_ERRORS):
         again = None
     if again != data:
-        raise DecodeError(f"not DER: the {what} does not re-encode to the same bytes",
-                          offset=offset, field=what)
+        raise DecodeError("not DER: re-encoding gives different bytes", offset=offset, field=what)
     return payload
 
 
@@ -213,7 +212,7 @@ class ActivateFirmwareOutcome:
 
     @classmethod
     def _from_native(cls, native: dict[str, Any], offset: int) -> Self:
-        code = _enum(ActivationResult, native["response_code"], "CS06 response code", offset)
+        code = _enum(ActivationResult, native["response_code"], "response code", cls.WHAT, offset)
         return cls(code, native["firmware_version"])
 
     def _native(self) -> dict[str, Any]:
@@ -289,7 +288,7 @@ class ReadFirmwareVersionResponse:
     @classmethod
     def decode(cls, data: bytes, *, offset: int = 0) -> Self:
         native = _load(_ReadFirmwareVersionResponse, data, cls.WHAT, offset)
-        code = _enum(ReadResult, native["response_code"], "CS08 response code", offset)
+        code = _enum(ReadResult, native["response_code"], "response code", cls.WHAT, offset)
         return _exact(cls(native["firmware_version"], code), data, cls.WHAT, offset)
 
     def encode(self) -> bytes:
@@ -313,7 +312,8 @@ class FirmwareActivationAlert:
     @classmethod
     def decode(cls, data: bytes, *, offset: int = 0) -> Self:
         native = _load(_FirmwareActivationAlert, data, cls.WHAT, offset)
-        result = _enum(ActivateImageResult, native["activate_image_result"], "CS09 activation result", offset)
+        result = _enum(ActivateImageResult, native["activate_image_result"], "activation result", cls.WHAT,
+                       offset)
         payload = cls(native["alert_code"], native["execution_date_time"], native["firmware_version"], result)
         return _exact(payload, data, cls.WHAT, offset)
 
@@ -346,7 +346,7 @@ class FirmwareTransferAlert:
         if len(native["entity_id"]) != 8:
             raise DecodeError(f"entity id is {len(native['entity_id'])} bytes, not 8",
                               offset=offset, field=cls.WHAT)
-        code = _enum(TransferResult, native["response_code"], "CCS08 response code", offset)
+        code = _enum(TransferResult, native["response_code"], "response code", cls.WHAT, offset)
         payload = cls(native["alert_code"], native["execution_date_time"], Eui64(native["entity_id"]),
                       native["firmware_version"], code)
         return _exact(payload, data, cls.WHAT, offset)

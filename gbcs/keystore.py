@@ -96,6 +96,7 @@ def _read(path: Path) -> bytes:
 
 
 def _public_key_from_pem(data: bytes, path: Path) -> ec.EllipticCurvePublicKey:
+    key: object
     try:
         if b"BEGIN CERTIFICATE" in data:
             key = x509.load_pem_x509_certificate(data).public_key()

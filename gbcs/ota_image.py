@@ -285,7 +285,7 @@ def header_string(text: str | bytes) -> bytes:
 def build_image(*, manufacturer_code: int, image_type: int, file_version: int, manufacturer_image: bytes,
                 form: ImageForm = ImageForm.GBCS, hardware_versions: tuple[int, int] | None = None,
                 header_text: str | bytes = b"", stack_version: int = 0x0002,
-                security_credential_version: int | None = None, upgrade_file_destination: Eui64 | None = None,
+                security_credential_version: int | None = None, upgrade_file_destination: str | None = None,
                 sign_key: ec.EllipticCurvePrivateKey | None = None) -> OtaImage:
     """A new image; the defaults give the layout of the DUIS samples.
 
@@ -295,7 +295,8 @@ def build_image(*, manufacturer_code: int, image_type: int, file_version: int, m
     minimum, maximum = hardware_versions if hardware_versions else (None, None)
     header = OtaHeader(manufacturer_code, image_type, file_version, header_string(header_text), stack_version,
                        security_credential_version=security_credential_version,
-                       upgrade_file_destination=upgrade_file_destination,
+                       upgrade_file_destination=None if upgrade_file_destination is None
+                       else Eui64(upgrade_file_destination),
                        minimum_hardware_version=minimum, maximum_hardware_version=maximum)
     image = OtaImage(header, form, (SubElement(SubElementTag.UPGRADE_IMAGE, manufacturer_image),))
     if sign_key is not None:

@@ -58,7 +58,8 @@ def _public(eui: str, usage: KeyUsage) -> ec.EllipticCurvePublicKey:
     return key
 
 
-def _device_keystore(*devices: Eui64) -> tuple[KeyStore, dict[Eui64, ec.EllipticCurvePrivateKey]]:
+def _device_keystore(
+        *devices: Eui64) -> tuple[KeyStore, dict[tuple[Eui64, KeyUsage], ec.EllipticCurvePrivateKey]]:
     """The RTDS organisation keys plus throw-away DS and KA keys for the devices under test."""
     store = KeyStore.load(KEYSTORE)
     keys = {}

@@ -175,8 +175,9 @@ def test_malformed_payload_of_a_named_message_code_is_an_error_at_the_content() 
 def test_unknown_response_code_is_an_error_naming_it() -> None:
     message = decode(rtds_bytes("CCS08_NA_NA_ALERT_GBCS.HEX"))
     broken = replace(message, content=message.content[:-1] + b"\x07")
-    with pytest.raises(DecodeError, match="unknown CCS08 response code 7"):
+    with pytest.raises(DecodeError, match="unknown response code 7") as caught:
         decode_payload(broken)
+    assert caught.value.field == "CCS08 Firmware Transfer Alert"
 
 
 def test_non_der_encoding_is_refused() -> None:
