@@ -27,6 +27,8 @@ LOG = logging.getLogger(__name__)
 
 #: command name -> "module:attribute" of its click command
 SUBCOMMANDS: dict[str, str] = {
+    "gbcs": "rig.cli.gbcs:gbcs_group",
+    "image": "rig.cli.image:image_group",
 }
 
 

@@ -18,10 +18,15 @@ EXIT_INFRASTRUCTURE = 3
 _RADIO_LOGGERS = ("bellows", "zigpy", "serialx", "asyncio")
 
 
-def fail(message: str, code: int) -> NoReturn:
-    """Print ``hanrig: error: <message>`` as one line on stderr and exit with ``code``."""
+def report_error(message: str) -> None:
+    """Print ``hanrig: error: <message>`` as one line on stderr."""
     one_line = " ".join(message.split())
     click.echo(f"hanrig: error: {one_line}", err=True)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print ``hanrig: error: <message>`` as one line on stderr and exit with ``code``."""
+    report_error(message)
     sys.exit(code)
 
 
