@@ -1,0 +1,1 @@
+"""The rig's own OTA Upgrade server: policies, sessions, progress and the zigpy binding."""
