@@ -23,8 +23,8 @@ from construct import (
 from construct.core import BitsInteger
 from construct.core import Flag as _FlagInstance
 
+from devices.codec import EnumAdapter, Eui64Adapter
 from devices.ieee import Eui64
-from devices.radio.ezsp.types import EnumAdapter, Eui64Adapter
 
 
 def sample(con: Construct) -> Any:

@@ -15,8 +15,8 @@ from functools import cached_property
 
 from construct import Array, Construct, Struct, this
 
+from devices.codec import EUI64, EnumAdapter
 from devices.radio.ezsp.types import (
-    EUI64,
     ApsFrame,
     Bool,
     ChildDataV7,
@@ -26,7 +26,6 @@ from devices.radio.ezsp.types import (
     CurrentSecurityState,
     DeviceUpdate,
     EmberStatus,
-    EnumAdapter,
     EzspStatus,
     IncomingMessageType,
     InitialSecurityState,

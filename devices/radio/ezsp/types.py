@@ -9,13 +9,10 @@ against each other so that a disagreement is seen rather than copied.
 from __future__ import annotations
 
 import enum
-from typing import Any
 
 from construct import (
-    Adapter,
     Array,
     Bytes,
-    Construct,
     Flag,
     GreedyBytes,
     Int8sl,
@@ -27,35 +24,7 @@ from construct import (
     Struct,
 )
 
-from devices.ieee import Eui64
-
-
-class EnumAdapter(Adapter):
-    """An integer field read as a member of ``enum_type`` (or left an int if unknown)."""
-
-    def __init__(self, subcon: Construct, enum_type: type[enum.IntEnum]) -> None:
-        super().__init__(subcon)
-        self.enum_type = enum_type
-
-    def _decode(self, obj: int, context: Any, path: str) -> enum.IntEnum | int:
-        try:
-            return self.enum_type(obj)
-        except ValueError:
-            return obj
-
-    def _encode(self, obj: int, context: Any, path: str) -> int:
-        return int(obj)
-
-
-class Eui64Adapter(Adapter):
-    """Eight bytes, least significant first, read as an ``Eui64``."""
-
-    def _decode(self, obj: bytes, context: Any, path: str) -> Eui64:
-        return Eui64.from_wire(obj)
-
-    def _encode(self, obj: Eui64, context: Any, path: str) -> bytes:
-        return obj.to_wire()
-
+from devices.codec import EUI64, EnumAdapter
 
 u8 = Int8ul
 i8 = Int8sl
@@ -65,7 +34,6 @@ Bool = Flag
 NodeId = Int16ul
 PanId = Int16ul
 KeyData = Bytes(16)
-EUI64 = Eui64Adapter(Bytes(8))
 #: a byte string behind a one-byte length
 LVBytes = Prefixed(Int8ul, GreedyBytes)
 #: a byte string behind a four-byte length (the v13 token interface)
