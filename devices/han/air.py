@@ -196,9 +196,10 @@ class Air:
 
     def _deliver_flood(self, station: Station, message: ApsMessage) -> None:
         if station.on_network:
-            station.receive(message, self._link())
+            station.receive(message, self.link())
 
-    def _link(self) -> Link:
+    def link(self) -> Link:
+        """How every receiver hears a hop (one link quality for the whole HAN)."""
         return Link(self.settings.lqi, self.settings.rssi)
 
     def _data_time(self, message: ApsMessage) -> float:
@@ -272,7 +273,7 @@ class _Transmission:
         if not self.delivered:
             # A retry of a frame that already arrived is only acknowledged (APS duplicate rejection).
             self.delivered = True
-            self.ack_timing = receiver.receive(self.message, air._link())
+            self.ack_timing = receiver.receive(self.message, air.link())
         if not self.message.ack_requested:
             self._finish(True)
             return

@@ -27,17 +27,20 @@ LOG = logging.getLogger(__name__)
 
 #: command name -> "module:attribute" of its click command
 SUBCOMMANDS: dict[str, str] = {
+    "emulate": "rig.cli.emulate:emulate",
 }
 
 
 def _exit_code_for(exc: BaseException) -> int | None:
     """The exit code for an error the rig raises on purpose, or None for a bug."""
+    from devices.errors import EmulatorError
+    from devices.errors import InputError as DevicesInputError
     from gbcs.errors import GbcsError
     from rig.errors import ConfigError, InfrastructureError
 
-    if isinstance(exc, GbcsError | ConfigError):
+    if isinstance(exc, GbcsError | ConfigError | DevicesInputError):
         return EXIT_BAD_INPUT
-    if isinstance(exc, InfrastructureError):
+    if isinstance(exc, InfrastructureError | EmulatorError):
         return EXIT_INFRASTRUCTURE
     return None
 
