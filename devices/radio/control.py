@@ -187,7 +187,7 @@ class ControlServer:
         self._clients.add(task)
         try:
             while line := await reader.readline():
-                writer.write(json.dumps(await self._answer(line)).encode() + b"\n")
+                writer.write(_encode(await self._answer(line)) + b"\n")
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             LOG.debug("control client went away", exc_info=True)
@@ -223,6 +223,14 @@ class ControlServer:
         except Exception as exc:  # a bug must not take the emulator down with it
             LOG.exception("control request failed")
             return _error(request_id, "InternalError", f"{type(exc).__name__}: {exc}")
+
+
+def _encode(answer: dict[str, Any]) -> bytes:
+    try:
+        return json.dumps(answer).encode()
+    except (TypeError, ValueError) as exc:
+        LOG.exception("control answer is not JSON")
+        return json.dumps(_error(answer.get("id"), "InternalError", f"answer is not JSON: {exc}")).encode()
 
 
 def _error(request_id: object, kind: str, message: str) -> dict[str, Any]:

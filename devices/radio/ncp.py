@@ -563,7 +563,7 @@ class Ncp:
             ack_requested=bool(options & ApsOption.RETRY),
             fragment=fragment,
         )
-        sent = {**aps_frame, "sequence": counter}
+        sent = _aps_fields(aps_frame, sequence=counter)
         self._frame_sent()
 
         def done(delivered: bool) -> None:
@@ -635,7 +635,7 @@ class Ncp:
             if not self.air.acknowledge(self.node_id, sender, aps_frame["sequence"], index):
                 self.events.emit("ncp", "stray_fragment_ack", sender=sender, index=index)
             return EmberStatus.SUCCESS
-        frame = {**aps_frame, "options": aps_frame["options"] & ~ApsOption.FRAGMENT}
+        frame = _aps_fields(aps_frame, options=aps_frame["options"] & ~ApsOption.FRAGMENT)
         status, _ = self.send_unicast(OutgoingMessageType.DIRECT, sender, frame, 0, payload)
         return status
 
@@ -656,7 +656,7 @@ class Ncp:
         fields = {
             "type": message_type,
             "index_or_destination": destination,
-            "aps_frame": dict(aps_frame),
+            "aps_frame": _aps_fields(aps_frame),
             "message_tag": tag,
             "status": EmberStatus.SUCCESS if delivered else EmberStatus.DELIVERY_FAILED,
             "message_contents": payload if contents_policy & 0x01 else b"",
@@ -721,6 +721,22 @@ class Ncp:
             "members": {str(m.eui64): f"0x{m.node_id:04X}" for m in self.nvm.members.values()},
             "endpoints": sorted(self.endpoints),
         }
+
+
+APS_FRAME_FIELDS = (
+    "profile_id",
+    "cluster_id",
+    "source_endpoint",
+    "destination_endpoint",
+    "options",
+    "group_id",
+    "sequence",
+)
+
+
+def _aps_fields(aps_frame: Mapping[str, Any], **changes: int) -> dict[str, Any]:
+    """An EmberApsFrame as a plain dict (without construct's bookkeeping), with some fields changed."""
+    return {name: changes.get(name, aps_frame[name]) for name in APS_FRAME_FIELDS}
 
 
 def _aps_frame(message: ApsMessage, options: ApsOption, group_id: int) -> dict[str, int]:

@@ -80,10 +80,9 @@ class TraceEntry:
 
 def plain(value: Any) -> Any:
     """A decoded EZSP value as JSON can carry it."""
-    if isinstance(value, Container):
-        return {k: plain(v) for k, v in value.items() if not k.startswith("_")}
     if isinstance(value, Mapping):
-        return {k: plain(v) for k, v in value.items()}
+        # construct keeps its parsing state under "_" keys (such as "_io")
+        return {k: plain(v) for k, v in value.items() if not str(k).startswith("_")}
     if isinstance(value, ListContainer | list | tuple):
         return [plain(v) for v in value]
     if isinstance(value, bytes):
