@@ -117,12 +117,16 @@ def emulate(
     """Emulate an EZSP coordinator (and its HAN) on a pseudo-terminal that bellows drives."""
     from dataclasses import replace
 
+    from devices.errors import SpecError
     from devices.radio.faults import SerialFaults
     from devices.spec import EmulatorSpec, parse_config
 
     spec = EmulatorSpec()
     if config_path is not None:
-        spec = parse_config(_load_config(config_path), base_dir=config_path.parent)
+        try:
+            spec = parse_config(_load_config(config_path), base_dir=config_path.parent)
+        except SpecError as exc:
+            raise ConfigError(f"{config_path}: {exc}") from exc
     serial = spec.faults.serial
     serial = SerialFaults(
         drop=serial.drop if ash_drop is None else ash_drop,

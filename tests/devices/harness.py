@@ -48,7 +48,8 @@ class EmulatorProcess:
 
     @property
     def stderr(self) -> str:
-        return self.stderr_path.read_text()
+        """The emulator's log, with rich's line wrapping undone so that messages can be searched."""
+        return " ".join(self.stderr_path.read_text().split())
 
     @classmethod
     async def start(
