@@ -46,7 +46,7 @@ class Event:
 class EventLog:
     """The last ``capacity`` events; ``sequence`` keeps counting so readers can tell what they missed."""
 
-    def __init__(self, scheduler: Scheduler, capacity: int = 10_000) -> None:
+    def __init__(self, scheduler: Scheduler, capacity: int = 4_096) -> None:
         self._scheduler = scheduler
         self._events: deque[Event] = deque(maxlen=capacity)
         self._next = 1
@@ -64,10 +64,6 @@ class EventLog:
     def since(self, sequence: int = 0) -> list[Event]:
         """Events after ``sequence`` that are still kept."""
         return [event for event in self._events if event.sequence > sequence]
-
-    @property
-    def last_sequence(self) -> int:
-        return self._next - 1
 
     async def wait_for(
         self,

@@ -123,9 +123,6 @@ class Fields:
             raise SpecError(self.at(key), f"must be a list, not {type(value).__name__}")
         return [Fields(item, f"{self.at(key)}[{index}]") for index, item in enumerate(value)]
 
-    def raw(self, key: str, default: Any = None) -> Any:
-        return self._get(key, default)
-
     def done(self) -> None:
         """Every key of the mapping must have been read: anything else is a typo."""
         unknown = sorted(set(self._data) - self._read, key=str)

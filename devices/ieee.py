@@ -51,8 +51,3 @@ class Eui64:
 
 #: 0xFFFFFFFFFFFFFFFF: "any device", used by EZSP for wildcard transient link keys
 WILDCARD_EUI64 = Eui64((1 << 64) - 1)
-
-
-def is_unicast_node_id(node_id: int) -> bool:
-    """Whether ``node_id`` names one node rather than a broadcast group."""
-    return 0 <= node_id < FIRST_BROADCAST_NODE_ID

@@ -135,9 +135,6 @@ _STATUS_RESPONSE = Struct("status" / Int8ul)
 DeviceAnnounce = Struct("nwk" / Int16ul, "ieee" / EUI64, "capability" / Int8ul)
 _WITH_TSN = Struct("tsn" / Int8ul, "body" / GreedyBytes)
 
-#: NWK_addr_req/IEEE_addr_req request type: extended response with the associated devices
-EXTENDED_REQUEST = 0x01
-
 
 @dataclass(frozen=True)
 class NodeDescriptor:

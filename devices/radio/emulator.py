@@ -238,6 +238,7 @@ class Emulator:
         return {
             "ezsp_version": self.spec.ezsp_version,
             "host_connected": any(p is not None and p.connected for p in (self._pty, self._socket)),
+            "bytes_dropped_on_pty": self._pty.dropped_bytes if self._pty else 0,
             "ezsp_negotiated": self.ezsp.negotiated,
             "ncp": self.ncp.status(),
             "ash": {
@@ -252,12 +253,13 @@ class Emulator:
                 "naks_received": counters.naks_received,
                 "ack_timeouts": counters.ack_timeouts,
                 "resets": counters.resets,
+                "tx_queue_overflows": counters.tx_queue_overflows,
                 "bad_frames": dict(counters.bad_frames),
                 "dropped": dict(self.line_faults.dropped),
                 "corrupted": dict(self.line_faults.corrupted),
             },
             "ezsp": {
-                "commands_handled": self.ezsp.commands_handled,
+                "commands": dict(sorted(self.ezsp.command_counts.items())),
                 "unknown_commands": {f"0x{k:04X}": v for k, v in self.ezsp.unknown_commands.items()},
             },
             "faults": self.faults.faults.as_dict(),

@@ -16,6 +16,7 @@ import select
 import stat
 import tty
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from devices.errors import EmulatorError, InputError
@@ -29,18 +30,13 @@ MAX_PENDING_OUTPUT = 64 * 1024
 READ_SIZE = 4096
 
 
+@dataclass(frozen=True)
 class Line:
-    """Callbacks a port gives the emulator."""
+    """What a port tells the emulator: bytes from the host, and the host coming and going."""
 
-    def __init__(
-        self,
-        on_data: Callable[[bytes], None],
-        on_connect: Callable[[], None],
-        on_disconnect: Callable[[], None],
-    ) -> None:
-        self.on_data = on_data
-        self.on_connect = on_connect
-        self.on_disconnect = on_disconnect
+    on_data: Callable[[bytes], None]
+    on_connect: Callable[[], None]
+    on_disconnect: Callable[[], None]
 
 
 class PtyPort:

@@ -78,7 +78,6 @@ ReadAttributesResponse = _records(ReadAttributeRecord)
 
 AttributeRecord = Struct("attribute_id" / Int16ul, "typed" / TypedValue)
 WriteAttributes = _records(AttributeRecord)
-ReportAttributes = _records(AttributeRecord)
 
 WriteAttributeStatus = Struct("status" / EnumAdapter(Int8ul, Status), "attribute_id" / Int16ul)
 #: all written: one SUCCESS byte; otherwise a record for each attribute that was not

@@ -105,7 +105,7 @@ class EzspLayer:
         scheduler: Scheduler,
         stack_type: int,
         stack_version: int,
-        trace_capacity: int = 2_000,
+        trace_capacity: int = 1_000,
     ) -> None:
         self.table = table
         self._handlers = handlers
@@ -120,7 +120,7 @@ class EzspLayer:
         self._pending: list[bytes] = []
         self.trace: deque[TraceEntry] = deque(maxlen=trace_capacity)
         self.unknown_commands: dict[int, int] = {}
-        self.commands_handled = 0
+        self.command_counts: dict[str, int] = {}
 
     def reset(self) -> None:
         """The NCP rebooted: back to the legacy header until the host asks for the version."""
@@ -188,7 +188,7 @@ class EzspLayer:
             )
             return
         self._record(Direction.TO_NCP, header.sequence, frame.frame_id, frame.name, "command", plain(fields))
-        self.commands_handled += 1
+        self.command_counts[frame.name] = self.command_counts.get(frame.name, 0) + 1
         try:
             response = handler(self._ncp, fields)
         except Refused as refusal:
