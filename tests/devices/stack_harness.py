@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from construct import Container
@@ -12,7 +13,7 @@ from devices.ieee import Eui64
 from devices.radio.ezsp.commands import TABLES
 from devices.radio.ezsp.handlers import HANDLERS
 from devices.radio.ezsp.header import FrameFormat, build_frame
-from devices.radio.ezsp.layer import EzspLayer
+from devices.radio.ezsp.layer import EzspLayer, Handler
 from devices.radio.faults import FaultInjector, Faults
 from devices.radio.ncp import FIRMWARE, Ncp
 from devices.radio.nvm import Nvm, NvmStore
@@ -24,7 +25,14 @@ NCP_EUI64 = Eui64.parse("00:0d:6f:00:00:00:00:01")
 class Stack:
     """An NCP speaking EZSP ``version``, and a host side that encodes and decodes with our tables."""
 
-    def __init__(self, version: int = 13, *, nvm: Nvm | None = None, store: NvmStore | None = None) -> None:
+    def __init__(
+        self,
+        version: int = 13,
+        *,
+        nvm: Nvm | None = None,
+        store: NvmStore | None = None,
+        handlers: Mapping[str, Handler] = HANDLERS,
+    ) -> None:
         self.clock = ManualScheduler()
         self.events = EventLog(self.clock)
         self.faults = FaultInjector(Faults(), seed=1)
@@ -43,7 +51,7 @@ class Stack:
         self.sent: list[bytes] = []
         self.layer = EzspLayer(
             table=self.table,
-            handlers=HANDLERS,
+            handlers=handlers,
             ncp=self.ncp,
             send=self.sent.append,
             scheduler=self.clock,

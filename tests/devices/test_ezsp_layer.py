@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from devices.radio.ezsp.handlers import HANDLERS
 from devices.radio.ezsp.types import EmberStatus, EzspStatus
 from tests.devices.stack_harness import Stack
 
@@ -68,3 +69,15 @@ def test_callbacks_are_dropped_while_no_host_has_agreed_a_version() -> None:
     stack = Stack(13)
     stack.ncp.callback("stackStatusHandler", status=EmberStatus.NETWORK_UP)
     assert stack.sent == []
+
+
+def test_a_handler_that_fails_answers_invalid_command_and_the_layer_keeps_serving(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stack = Stack(13, handlers={**HANDLERS, "nop": lambda ncp, params: 1 / 0})
+    stack.negotiate()
+    with caplog.at_level(logging.ERROR, logger="devices.radio.ezsp.layer"):
+        stack.layer.receive(bytes.fromhex("0c00010500"))
+    assert stack.sent[-1] == bytes.fromhex("0c80015800") + bytes([EzspStatus.ERROR_INVALID_CALL])
+    assert "nop handler failed" in caplog.text
+    assert stack.command("echo", data=b"still here").echo == b"still here"

@@ -191,11 +191,21 @@ class EzspLayer:
         self.command_counts[frame.name] = self.command_counts.get(frame.name, 0) + 1
         try:
             response = handler(self._ncp, fields)
+            payload = self.table[frame.name].response.build(dict(response))
         except Refused as refusal:
             LOG.debug("%s answered invalidCommand %s", frame.name, refusal.status.name)
             self._reply(header, INVALID_COMMAND_FRAME_ID, "invalidCommand", {"reason": refusal.status})
             return
-        self._reply(header, frame.frame_id, frame.name, response)
+        except Exception:  # an emulator bug: loud in the log, but the host gets an answer
+            LOG.exception("the %s handler failed; answering invalidCommand", frame.name)
+            self._reply(
+                header, INVALID_COMMAND_FRAME_ID, "invalidCommand", {"reason": EzspStatus.ERROR_INVALID_CALL}
+            )
+            return
+        self._record(
+            Direction.TO_HOST, header.sequence, frame.frame_id, frame.name, "response", plain(response)
+        )
+        self._send(build_frame(header.sequence, frame.frame_id, payload, frame_format=header.format))
 
     def _version(self, header: EzspHeader, params: bytes) -> None:
         desired = params[0] if params else 0
