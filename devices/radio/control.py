@@ -4,7 +4,9 @@
 the same API as JSON lines on a Unix socket: each request is one line
 ``{"id": 1, "op": "join", "args": {"name": "meter"}}`` and each answer one line
 ``{"id": 1, "ok": true, "result": …}`` or ``{"id": 1, "ok": false, "error": {"type": …,
-"message": …}}``. ``ControlClient`` is the other end, for tests and the rig.
+"message": …}}``. On one connection requests are answered in order (a ``wait_event`` holds
+the ones behind it); open another connection to ask something meanwhile. ``ControlClient``
+is the other end, for tests and the rig.
 """
 
 from __future__ import annotations
@@ -15,15 +17,15 @@ import inspect
 import json
 import logging
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from devices.errors import DevicesError, EmulatorError, InputError
 from devices.fields import Fields
 from devices.radio.ash.frames import ResetCode
-from devices.radio.emulator import Emulator
-from devices.spec import parse_device, read_faults
+from devices.radio.emulator import Emulator, Readiness
+from devices.spec import EmulatorSpec, parse_device, read_faults
 
 LOG = logging.getLogger(__name__)
 
@@ -73,17 +75,17 @@ class EmulatorControl:
     def send(
         self,
         name: str,
-        payload: str,
+        payload: str | bytes,
         cluster_id: int,
         source_endpoint: int = 1,
         destination_endpoint: int = 1,
         profile_id: int | None = None,
         destination: int = 0x0000,
     ) -> int:
-        """Make a device send raw APS ``payload`` (hex); returns its APS counter."""
+        """Make a device send raw APS ``payload`` (bytes, or hex over the socket); returns its APS counter."""
         node = self._emulator.device(name)
         try:
-            data = bytes.fromhex(payload)
+            data = payload if isinstance(payload, bytes) else bytes.fromhex(payload)
         except (TypeError, ValueError):
             raise InputError(f"payload must be hex, not {payload!r}") from None
         if profile_id is None:
@@ -252,6 +254,33 @@ def _claim_socket_path(path: Path) -> None:
         raise EmulatorError(f"control socket {path} is in use by a running emulator")
     finally:
         probe.close()
+
+
+@contextlib.asynccontextmanager
+async def running(
+    spec: EmulatorSpec,
+    *,
+    port: Path,
+    socket: tuple[str, int] | None = None,
+    control: Path | None = None,
+) -> AsyncIterator[tuple[EmulatorControl, Readiness]]:
+    """An emulator on this event loop (and its control socket, if ``control`` is given).
+
+    What ``hanrig emulate`` runs, and what an in-process pytest fixture uses: it yields the
+    control API and the readiness, and stops everything (saving the NCP state) on exit.
+    """
+    emulator = Emulator(spec, port=port, socket=socket)
+    api = EmulatorControl(emulator)
+    server = ControlServer(api, control) if control is not None else None
+    try:
+        readiness = await emulator.start(control=control)
+        if server is not None:
+            await server.open()
+        yield api, readiness
+    finally:
+        if server is not None:
+            await server.close()
+        await emulator.stop()
 
 
 class ControlRequestError(Exception):

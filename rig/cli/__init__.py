@@ -67,15 +67,21 @@ class _HanrigGroup(click.Group):
             code = _exit_code_for(exc)
             if code is None:
                 LOG.debug("internal error", exc_info=True)
-                fail(f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)",
-                     EXIT_INFRASTRUCTURE)
+                fail(
+                    f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)",
+                    EXIT_INFRASTRUCTURE,
+                )
             LOG.debug("%s", type(exc).__name__, exc_info=True)
             fail(str(exc), code)
 
 
 @click.group(cls=_HanrigGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True,
-              help="More logging on stderr: -v info, -vv debug, -vvv debug of zigpy and bellows too.")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="More logging on stderr: -v info, -vv debug, -vvv debug of zigpy and bellows too.",
+)
 @click.version_option(package_name="hanrig")
 def main(verbose: int) -> None:
     """hanrig: a hardware-in-the-loop rig that plays the GB Communications Hub."""

@@ -10,13 +10,16 @@ from __future__ import annotations
 import asyncio
 import signal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import yaml
 
 from rig.cli.output import emit_json, json_option
 from rig.errors import ConfigError
+
+if TYPE_CHECKING:
+    from devices.spec import EmulatorSpec
 
 
 def _probability(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
@@ -144,28 +147,22 @@ def emulate(
 
 
 async def _run(
-    spec: Any, port: Path, socket_address: tuple[str, int] | None, control: Path | None, as_json: bool
+    spec: EmulatorSpec,
+    port: Path,
+    socket_address: tuple[str, int] | None,
+    control: Path | None,
+    as_json: bool,
 ) -> None:
-    from devices.radio.control import ControlServer, EmulatorControl
-    from devices.radio.emulator import Emulator
+    from devices.radio.control import running
 
-    emulator = Emulator(spec, port=port, socket=socket_address)
-    server = ControlServer(EmulatorControl(emulator), control) if control else None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    try:
-        readiness = await emulator.start(control=control)
-        if server is not None:
-            await server.open()
+    async with running(spec, port=port, socket=socket_address, control=control) as (_, readiness):
         if as_json:
             emit_json(readiness.as_dict())
         else:
             where = f", control {control}" if control else ""
             click.echo(f"emulating EZSP v{spec.ezsp_version} on {port} ({readiness.pty}){where}")
         await stop.wait()
-    finally:
-        if server is not None:
-            await server.close()
-        await emulator.stop()
