@@ -367,7 +367,13 @@ class Node:
             ack_requested=ack and delivery is Delivery.UNICAST,
         )
         done = self._sent_reporter(message, on_done)
-        if delivery is Delivery.UNICAST and len(payload) > airtime.max_aps_payload():
+        too_long = len(payload) > airtime.max_aps_payload()
+        if too_long and delivery is not Delivery.UNICAST:
+            limit = airtime.max_aps_payload()
+            raise ValueError(
+                f"a {delivery.value} carries at most {limit} octets: APS fragments only unicasts"
+            )
+        if too_long:
             send = FragmentedSend(
                 message,
                 size=airtime.max_aps_payload(fragment=True),

@@ -23,6 +23,8 @@ from typing import Any
 
 from devices.errors import DevicesError, EmulatorError, InputError
 from devices.fields import Fields
+from devices.han.aps import Delivery
+from devices.ieee import FIRST_BROADCAST_NODE_ID
 from devices.radio.ash.frames import ResetCode
 from devices.radio.emulator import Emulator, Readiness
 from devices.spec import EmulatorSpec, parse_device, read_faults
@@ -82,7 +84,10 @@ class EmulatorControl:
         profile_id: int | None = None,
         destination: int = 0x0000,
     ) -> int:
-        """Make a device send raw APS ``payload`` (bytes, or hex over the socket); returns its APS counter."""
+        """Make a device send raw APS ``payload`` (bytes, or hex over the socket); returns its APS counter.
+
+        A ``destination`` of 0xFFF8 or more is a broadcast; a long unicast goes in fragments.
+        """
         node = self._emulator.device(name)
         try:
             data = payload if isinstance(payload, bytes) else bytes.fromhex(payload)
@@ -94,14 +99,19 @@ class EmulatorControl:
             profile_id = node.endpoints[source_endpoint].profile_id
         if not node.joined:
             raise InputError(f"{name} has not joined the network")
-        return node.send(
-            payload=data,
-            profile_id=profile_id,
-            cluster_id=cluster_id,
-            source_endpoint=source_endpoint,
-            destination_endpoint=destination_endpoint,
-            destination=destination,
-        )
+        delivery = Delivery.UNICAST if destination < FIRST_BROADCAST_NODE_ID else Delivery.BROADCAST
+        try:
+            return node.send(
+                payload=data,
+                profile_id=profile_id,
+                cluster_id=cluster_id,
+                source_endpoint=source_endpoint,
+                destination_endpoint=destination_endpoint,
+                destination=destination,
+                delivery=delivery,
+            )
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
 
     def set_faults(self, faults: Mapping[str, Any]) -> dict[str, dict[str, float]]:
         """Change some fault settings (``{"serial": {"drop": 0.05}}``); returns them all."""

@@ -172,3 +172,43 @@ def test_air_loss_is_repeatable_for_a_seed() -> None:
     first = run()
     assert first == run()
     assert 0 < first.count(False) < 30
+
+
+def test_with_the_airtime_model_a_fragmented_message_takes_as_long_as_its_fragments_would() -> None:
+    air, coordinator, clock, _ = make_air(settings=AirSettings(latency=0.0, airtime=True))
+    device = _device()
+    device.attach(air, air.events, joined=True)
+    outcomes: list[bool] = []
+    device.send(
+        payload=bytes(200),
+        profile_id=0x0104,
+        cluster_id=0xFC00,
+        source_endpoint=1,
+        destination_endpoint=1,
+        on_done=outcomes.append,
+    )
+    # 80 + 80 + 40 octets, one window of one fragment at a time, each acknowledged
+    expected = 2 * airtime.unicast_time(80, aps_ack=True, fragment=True) + airtime.unicast_time(
+        40, aps_ack=True, fragment=True
+    )
+    clock.advance(expected - 1e-6)
+    assert outcomes == []
+    clock.advance(2e-6)
+    assert outcomes == [True]
+    assert [len(m.payload) for m in coordinator.received] == [80, 80, 40]
+
+
+def test_a_broadcast_too_long_for_one_frame_is_refused() -> None:
+    air, _, _, _ = make_air()
+    device = _device()
+    device.attach(air, air.events, joined=True)
+    with pytest.raises(ValueError, match="fragments only unicasts"):
+        device.send(
+            payload=bytes(83),
+            profile_id=0x0104,
+            cluster_id=0,
+            source_endpoint=1,
+            destination_endpoint=1,
+            destination=BroadcastAddress.ALL_DEVICES,
+            delivery=Delivery.BROADCAST,
+        )
