@@ -76,10 +76,7 @@ def _load_config(path: Path) -> Any:
 
 @click.command("emulate")
 @click.option(
-    "--port",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Where to link the pty (the host's serial port).",
+    "--port", type=click.Path(path_type=Path), help="Where to link the pty (the host's serial port)."
 )
 @click.option(
     "--socket", "socket_address", metavar="HOST:PORT", callback=_socket, help="Also serve socket://HOST:PORT."
@@ -106,7 +103,7 @@ def _load_config(path: Path) -> Any:
 @click.option("--seed", metavar="N", callback=_seed, help="Seed for every random fault (default 0).")
 @json_option
 def emulate(
-    port: Path,
+    port: Path | None,
     socket_address: tuple[str, int] | None,
     control: Path | None,
     ezsp_version: int | None,
@@ -118,6 +115,8 @@ def emulate(
     as_json: bool,
 ) -> None:
     """Emulate an EZSP coordinator (and its HAN) on a pseudo-terminal that bellows drives."""
+    if port is None:
+        raise ConfigError("--port is required: the path where the host will open the emulated radio")
     from dataclasses import replace
 
     from devices.errors import SpecError

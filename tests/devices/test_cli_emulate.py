@@ -44,6 +44,12 @@ def test_an_invalid_option_value_exits_2_with_one_line(
     _assert_one_line(output, fragment)
 
 
+def test_a_missing_port_exits_2_with_one_line() -> None:
+    code, output = _run()
+    assert code == 2
+    _assert_one_line(output, "--port is required")
+
+
 def test_a_config_value_error_names_the_file_and_the_field(tmp_path: Path) -> None:
     config = tmp_path / "hil_config.yaml"
     config.write_text("devices:\n  - name: meter\n    type: generic\n    emulated: {eui64: '00:11'}\n")
