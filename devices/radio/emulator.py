@@ -108,6 +108,7 @@ class Emulator:
         self._pty: PtyPort | None = None
         self._socket: SocketPort | None = None
         self._power_on_rstack: Timer | None = None
+        self._running = False
         for device in spec.devices:
             self.add_device(device)
 
@@ -122,6 +123,7 @@ class Emulator:
                 host, port, Line(self._from_socket, self._socket_connected, self._line_lost)
             )
             await self._socket.open()
+        self._running = True
         self.events.emit("emulator", "started", ezsp_version=self.spec.ezsp_version, port=str(self.port_path))
         return Readiness(
             port=self.port_path,
@@ -145,7 +147,10 @@ class Emulator:
             self._pty = None
         for node in self.devices.values():
             node.detach()
-        self.ncp.save()
+        if self._running:
+            # An emulator that never started must not write over a state file another one uses.
+            self.ncp.save()
+            self._running = False
         self.events.emit("emulator", "stopped")
 
     # ---------------------------------------------------------------- the serial line

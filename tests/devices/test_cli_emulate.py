@@ -83,10 +83,22 @@ def test_a_state_file_that_is_not_a_backup_exits_2(tmp_path: Path) -> None:
     _assert_one_line(output, "state.json: not a usable NCP state")
 
 
-async def test_a_second_emulator_on_a_live_port_exits_3(emulator: StartEmulator) -> None:
+async def test_a_second_emulator_on_a_live_port_exits_3_and_leaves_its_state_alone(
+    emulator: StartEmulator, tmp_path: Path
+) -> None:
     emu = await emulator()
-    command = [sys.executable, "-m", "rig.cli", "emulate", "--port", str(emu.port)]
+    command = [
+        sys.executable,
+        "-m",
+        "rig.cli",
+        "emulate",
+        "--port",
+        str(emu.port),
+        "--state",
+        str(tmp_path / "x.json"),
+    ]
     result = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=60)
     assert result.returncode == 3
     _assert_one_line(result.stderr, "already links to the live terminal", "is an emulator running?")
+    assert not (tmp_path / "x.json").exists(), "an emulator that never started writes no state"
     assert (await emu.request("status"))["ncp"]["eui64"]
