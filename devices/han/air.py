@@ -196,7 +196,15 @@ class Air:
 
     def _deliver_flood(self, station: Station, message: ApsMessage) -> None:
         if station.on_network:
-            station.receive(message, self.link())
+            self.hand_over(station, message)
+
+    def hand_over(self, station: Station, message: ApsMessage) -> AckTiming:
+        """Give ``station`` a frame; a device model that fails is logged, never fatal to the HAN."""
+        try:
+            return station.receive(message, self.link())
+        except Exception:
+            LOG.exception("station 0x%04X failed on a frame from 0x%04X", station.node_id, message.source)
+            return AckTiming.NOW
 
     def link(self) -> Link:
         """How every receiver hears a hop (one link quality for the whole HAN)."""
@@ -273,7 +281,7 @@ class _Transmission:
         if not self.delivered:
             # A retry of a frame that already arrived is only acknowledged (APS duplicate rejection).
             self.delivered = True
-            self.ack_timing = receiver.receive(self.message, air.link())
+            self.ack_timing = air.hand_over(receiver, self.message)
         if not self.message.ack_requested:
             self._finish(True)
             return

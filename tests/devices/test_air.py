@@ -212,3 +212,21 @@ def test_a_broadcast_too_long_for_one_frame_is_refused() -> None:
             destination=BroadcastAddress.ALL_DEVICES,
             delivery=Delivery.BROADCAST,
         )
+
+
+def test_a_device_model_that_fails_on_a_frame_is_logged_and_the_sender_still_hears_back(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    air, _, clock, _ = make_air()
+    device = _device()
+    device.attach(air, air.events, joined=True)
+
+    def broken(message: ApsMessage) -> None:
+        raise RuntimeError("a bug in a device kind")
+
+    device.handle_message = broken  # type: ignore[method-assign]
+    outcomes: list[bool] = []
+    air.send(_to(0x1234), outcomes.append)
+    clock.advance(1.0)
+    assert outcomes == [True]
+    assert "station 0x1234 failed" in caplog.text
