@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from devices.errors import InputError
 from devices.events import EventLog
 from devices.han import airtime
 from devices.han.air import AckTiming, Air, JoinRequest, Link
@@ -260,6 +261,10 @@ class Node:
 
     def on_left(self) -> None:
         """Called when the device has left the network."""
+
+    def control(self, command: str, args: Mapping[str, Any]) -> Any:
+        """A control-plane command of this kind (an OTA abort, a wake-up…); kinds add theirs."""
+        raise InputError(f"{self.name} ({type(self).__name__}) has no control command {command!r}")
 
     # ---------------------------------------------------------------- receiving
 

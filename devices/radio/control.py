@@ -113,6 +113,10 @@ class EmulatorControl:
         except ValueError as exc:
             raise InputError(str(exc)) from None
 
+    def device_command(self, name: str, command: str, args: Mapping[str, Any] | None = None) -> Any:
+        """A command a device's kind defines for itself (``Node.control``)."""
+        return self._emulator.device(name).control(command, dict(args or {}))
+
     def set_faults(self, faults: Mapping[str, Any]) -> dict[str, dict[str, float]]:
         """Change some fault settings (``{"serial": {"drop": 0.05}}``); returns them all."""
         merged = self._emulator.faults.faults.as_dict()

@@ -69,6 +69,13 @@ async def test_a_bad_request_is_answered_with_a_typed_error_and_the_connection_k
     assert (await client.request("status"))["ezsp_version"] == 13
 
 
+async def test_a_device_command_reaches_the_devices_kind(served: Served) -> None:
+    _, client, _ = served
+    await client.request("add_device", device=METER)
+    with pytest.raises(ControlRequestError, match="meter .GenericDevice. has no control command 'wake'"):
+        await client.request("device_command", name="meter", command="wake")
+
+
 async def test_a_line_that_is_not_json_gets_an_error_line(served: Served) -> None:
     _, _, path = served
     reader, writer = await asyncio.open_unix_connection(str(path))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 from construct import Int8ul, Int16ul, Struct
 
+from devices.errors import InputError
 from devices.fields import Fields
 from devices.han.aps import SMART_ENERGY_PROFILE, ApsMessage
 from devices.han.kinds import DeviceKind, DeviceSpec, kinds, register
@@ -37,6 +41,12 @@ class PingDevice(Node):
             node_id=0x4242,
             endpoints=[Endpoint(1, profile_id=SMART_ENERGY_PROFILE, device_id=0x0507, clusters=[self.ping])],
         )
+
+    def control(self, command: str, args: Mapping[str, Any]) -> Any:
+        if command == "reset_pings":
+            self.ping["pings"] = args.get("to", 0)
+            return self.ping["pings"]
+        return super().control(command, args)
 
     def _on_ping(self, request: ZclRequest) -> ZclReply | Status:
         if request.fields.value == 0:
@@ -114,3 +124,10 @@ def test_kinds_are_found_by_name_and_build_their_devices() -> None:
 def test_a_kind_name_cannot_be_registered_twice() -> None:
     with pytest.raises(ValueError, match="twice"):
         register(DeviceKind("generic", lambda fields: None, lambda spec: PingDevice()))
+
+
+def test_a_kind_adds_control_commands_of_its_own() -> None:
+    device = PingDevice()
+    assert device.control("reset_pings", {"to": 5}) == 5
+    with pytest.raises(InputError, match="no control command 'fly'"):
+        device.control("fly", {})
