@@ -15,5 +15,7 @@ def shared_dir() -> Path:
     """
     path = Path(os.environ.get("HANRIG_SHARED", REPO.parent / "shared"))
     if not (path / "rtds").is_dir():
-        raise FileNotFoundError(f"reference vectors not found at {path}; set HANRIG_SHARED to the shared/ folder")
+        raise FileNotFoundError(
+            f"reference vectors not found at {path}; set HANRIG_SHARED to the shared/ folder"
+        )
     return path

@@ -27,6 +27,7 @@ LOG = logging.getLogger(__name__)
 
 #: command name -> "module:attribute" of its click command
 SUBCOMMANDS: dict[str, str] = {
+    "emulate": "rig.cli.emulate:emulate",
     "gbcs": "rig.cli.gbcs:gbcs_group",
     "image": "rig.cli.image:image_group",
 }
@@ -34,12 +35,14 @@ SUBCOMMANDS: dict[str, str] = {
 
 def _exit_code_for(exc: BaseException) -> int | None:
     """The exit code for an error the rig raises on purpose, or None for a bug."""
+    from devices.errors import EmulatorError
+    from devices.errors import InputError as DevicesInputError
     from gbcs.errors import GbcsError
     from rig.errors import ConfigError, InfrastructureError
 
-    if isinstance(exc, GbcsError | ConfigError):
+    if isinstance(exc, GbcsError | ConfigError | DevicesInputError):
         return EXIT_BAD_INPUT
-    if isinstance(exc, InfrastructureError):
+    if isinstance(exc, InfrastructureError | EmulatorError):
         return EXIT_INFRASTRUCTURE
     return None
 
@@ -66,15 +69,21 @@ class _HanrigGroup(click.Group):
             code = _exit_code_for(exc)
             if code is None:
                 LOG.debug("internal error", exc_info=True)
-                fail(f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)",
-                     EXIT_INFRASTRUCTURE)
+                fail(
+                    f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)",
+                    EXIT_INFRASTRUCTURE,
+                )
             LOG.debug("%s", type(exc).__name__, exc_info=True)
             fail(str(exc), code)
 
 
 @click.group(cls=_HanrigGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True,
-              help="More logging on stderr: -v info, -vv debug, -vvv debug of zigpy and bellows too.")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="More logging on stderr: -v info, -vv debug, -vvv debug of zigpy and bellows too.",
+)
 @click.version_option(package_name="hanrig")
 def main(verbose: int) -> None:
     """hanrig: a hardware-in-the-loop rig that plays the GB Communications Hub."""

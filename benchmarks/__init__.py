@@ -1,0 +1,1 @@
+"""Measured speed, run on demand: ``python -m benchmarks.<name>``."""

@@ -1,0 +1,1 @@
+"""The emulated coordinator radio: an EZSP NCP behind ASH on a pseudo-terminal."""

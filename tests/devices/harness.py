@@ -1,0 +1,176 @@
+"""Starting the emulator in its own process and a real bellows application against it.
+
+``EmulatorProcess.start`` runs ``hanrig emulate --json`` and waits (with a timeout) for the
+readiness line; ``start_app`` starts bellows' ``ControllerApplication`` on the emulator's
+port through zigpy, as the rig will. Nothing here patches bellows or zigpy: the only
+settings changed are zigpy config keys that turn off background work a test does not need
+(database, periodic backups, topology scans, OTA).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+import zigpy.config as zc
+from bellows.zigbee.application import ControllerApplication
+
+from devices.radio.control import ControlClient
+
+READY_TIMEOUT = 30.0
+STARTUP_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+
+
+@dataclass
+class EmulatorProcess:
+    process: asyncio.subprocess.Process
+    readiness: dict[str, Any]
+    directory: Path
+    stderr_path: Path
+    control: ControlClient
+
+    @property
+    def port(self) -> Path:
+        return Path(self.readiness["port"])
+
+    @property
+    def socket(self) -> str:
+        return str(self.readiness["socket"])
+
+    @property
+    def stderr(self) -> str:
+        """The emulator's log, with rich's line wrapping undone so that messages can be searched."""
+        return " ".join(self.stderr_path.read_text().split())
+
+    @classmethod
+    async def start(
+        cls, directory: Path, *args: str, config: dict[str, Any] | None = None
+    ) -> EmulatorProcess:
+        directory.mkdir(parents=True, exist_ok=True)
+        command = [
+            sys.executable,
+            "-m",
+            "rig.cli",
+            "emulate",
+            "--json",
+            "--port",
+            str(directory / "ttyEZSP"),
+            "--control",
+            str(directory / "control.sock"),
+            *args,
+        ]
+        if config is not None:
+            config_path = directory / "hil_config.yaml"
+            config_path.write_text(yaml.safe_dump(config))
+            command += ["--config", str(config_path)]
+        stderr_path = directory / "emulator.stderr"
+        with stderr_path.open("ab") as stderr:
+            process = await asyncio.create_subprocess_exec(
+                *command, stdout=asyncio.subprocess.PIPE, stderr=stderr
+            )
+        assert process.stdout is not None
+        try:
+            line = await asyncio.wait_for(process.stdout.readline(), READY_TIMEOUT)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise AssertionError(
+                f"emulator not ready within {READY_TIMEOUT} s:\n{stderr_path.read_text()}"
+            ) from None
+        if not line:
+            await process.wait()
+            raise AssertionError(f"emulator exited with {process.returncode}:\n{stderr_path.read_text()}")
+        readiness = json.loads(line)
+        control = await ControlClient.connect(Path(readiness["control"]))
+        return cls(process, readiness, directory, stderr_path, control)
+
+    async def stop(self) -> int:
+        """SIGTERM, and the exit code once it has cleaned up."""
+        await self.control.close()
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+                raise AssertionError("the emulator did not stop on SIGTERM") from None
+        assert self.process.returncode is not None
+        return self.process.returncode
+
+    async def request(self, op: str, **args: Any) -> Any:
+        return await self.control.request(op, **args)
+
+
+def app_config(device_path: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        zc.CONF_DEVICE: {zc.CONF_DEVICE_PATH: device_path},
+        zc.CONF_DATABASE: None,
+        zc.CONF_NWK_BACKUP_ENABLED: False,
+        zc.CONF_TOPO_SCAN_ENABLED: False,
+        zc.CONF_OTA: {zc.CONF_OTA_ENABLED: False},
+        **overrides,
+    }
+
+
+async def start_app(
+    device_path: str | Path, *, auto_form: bool = False, **overrides: Any
+) -> ControllerApplication:
+    app = ControllerApplication(app_config(str(device_path), **overrides))
+    try:
+        await asyncio.wait_for(app.startup(auto_form=auto_form), STARTUP_TIMEOUT)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await app.shutdown()
+        raise
+    return app
+
+
+def generic_device(name: str, eui64: str, node_id: int, **emulated: Any) -> dict[str, Any]:
+    return {"name": name, "type": "generic", "emulated": {"eui64": eui64, "node_id": node_id, **emulated}}
+
+
+def rig_config(*devices: dict[str, Any], **emulator: Any) -> dict[str, Any]:
+    return {"coordinator": {"emulator": emulator}, "devices": list(devices)}
+
+
+@dataclass
+class Listener:
+    """A zigpy application listener that keeps what tests wait for."""
+
+    initialized: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
+    messages: list[tuple[int, int, int, bytes]] = field(default_factory=list)
+    arrivals: asyncio.Queue[tuple[int, int, int, bytes]] = field(default_factory=asyncio.Queue)
+    lost: list[Exception] = field(default_factory=list)
+
+    def expect(self, ieees: Iterable[str]) -> None:
+        loop = asyncio.get_running_loop()
+        for ieee in ieees:
+            self.initialized[ieee] = loop.create_future()
+
+    def device_initialized(self, device: Any) -> None:
+        future = self.initialized.get(str(device.ieee))
+        if future is not None and not future.done():
+            future.set_result(device)
+
+    def handle_message(
+        self, device: Any, profile: int, cluster: int, src_ep: int, dst_ep: int, message: bytes
+    ) -> None:
+        arrival = (device.nwk, profile, cluster, message)
+        self.messages.append(arrival)
+        self.arrivals.put_nowait(arrival)
+
+    def connection_lost(self, exc: Exception) -> None:
+        self.lost.append(exc)
+
+    async def device(self, ieee: str, timeout: float = 30.0) -> Any:
+        return await asyncio.wait_for(self.initialized[ieee], timeout)

@@ -1,0 +1,123 @@
+"""The emulator's part of the rig config: what it reads, and errors that name the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devices.errors import SpecError
+from devices.han.install_code import crc16_x25, link_key_from_install_code
+from devices.han.node import WELL_KNOWN_LINK_KEY
+from devices.ieee import Eui64
+from devices.spec import EmulatorSpec, parse_config
+
+METER = {"name": "meter", "type": "generic", "emulated": {"eui64": "00:11:22:33:44:55:66:01"}}
+
+
+def _config(*devices: dict[str, Any], **emulator: Any) -> dict[str, Any]:
+    return {"coordinator": {"emulator": emulator}, "devices": list(devices)}
+
+
+def test_an_empty_config_is_the_default_emulator() -> None:
+    assert parse_config({}) == EmulatorSpec()
+
+
+def test_the_emulator_block_and_emulated_devices_are_read_and_physical_ones_ignored(tmp_path: Path) -> None:
+    physical = {"name": "real-ppmid", "type": "ppmid", "serial": "/dev/ttyUSB1"}
+    spec = parse_config(
+        _config(
+            physical,
+            {**METER, "emulated": {**METER["emulated"], "node_id": "0x1234", "manufacturer": "Acme"}},
+            ezsp_version=8,
+            state_file="ncp.json",
+            seed=4,
+            faults={"serial": {"drop": 0.05}, "air": {"loss": 0.1}},
+            air={"airtime": True},
+        ),
+        base_dir=tmp_path,
+    )
+    assert (spec.ezsp_version, spec.state_file, spec.seed) == (8, tmp_path / "ncp.json", 4)
+    assert (spec.faults.serial.drop, spec.faults.air.loss, spec.air.airtime) == (0.05, 0.1, True)
+    (meter,) = spec.devices
+    assert (meter.name, meter.node_id, meter.settings.manufacturer, meter.link_key) == (
+        "meter",
+        0x1234,
+        "Acme",
+        WELL_KNOWN_LINK_KEY,
+    )
+
+
+def test_an_install_code_becomes_the_devices_link_key() -> None:
+    code = bytes.fromhex("83fed3407a939723")
+    full = code + crc16_x25(code).to_bytes(2, "little")
+    spec = parse_config(_config({**METER, "emulated": {**METER["emulated"], "install_code": full.hex()}}))
+    assert spec.devices[0].link_key == link_key_from_install_code(full)
+
+
+@pytest.mark.parametrize(
+    ("config", "path", "problem"),
+    [
+        (_config(ezsp_version=9), "coordinator.emulator.ezsp_version", "one of 8, 13"),
+        (_config(seed=-1), "coordinator.emulator.seed", "between"),
+        (
+            _config(faults={"serial": {"drop": 2}}),
+            "coordinator.emulator.faults.serial.drop",
+            "between 0 and 1",
+        ),
+        (_config(faults={"serial": {"dorp": 0.1}}), "coordinator.emulator.faults.serial.dorp", "not a known"),
+        (_config(air={"latency": "fast"}), "coordinator.emulator.air.latency", "must be a number"),
+        (_config(colour="blue"), "coordinator.emulator.colour", "not a known setting"),
+        (
+            _config(METER, {**METER, "emulated": {"eui64": "zz"}}),
+            "devices[1].name",
+            "used by another device",
+        ),
+        (
+            _config({**METER, "emulated": {"eui64": "00:11"}}),
+            "devices[0].emulated.eui64",
+            "not an EUI-64",
+        ),
+        (_config({**METER, "type": "esme"}), "devices[0].type", "one of"),
+        (
+            _config({**METER, "emulated": {**METER["emulated"], "node_id": 0xFFFF}}),
+            "devices[0].emulated.node_id",
+            "between",
+        ),
+        (
+            _config({**METER, "emulated": {**METER["emulated"], "install_code": "00" * 10}}),
+            "devices[0].emulated.install_code",
+            "CRC",
+        ),
+        (
+            _config({**METER, "emulated": {**METER["emulated"], "modle": "x"}}),
+            "devices[0].emulated.modle",
+            "not a known setting",
+        ),
+        ({"devices": {"meter": METER}}, "devices", "must be a list"),
+    ],
+)
+def test_a_bad_value_is_reported_with_the_path_of_its_field(
+    config: dict[str, Any], path: str, problem: str
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        parse_config(config)
+    assert caught.value.path == path
+    assert problem in caught.value.problem
+
+
+def test_node_ids_left_out_are_derived_from_the_eui64_the_same_every_time_and_never_shared() -> None:
+    devices = [
+        {"name": f"d{i}", "type": "generic", "emulated": {"eui64": str(Eui64(0xFFF7 * i))}}
+        for i in range(1, 4)
+    ]
+    first = parse_config(_config(*devices)).devices
+    assert [d.node_id for d in first] == [d.node_id for d in parse_config(_config(*devices)).devices]
+    assert len({d.node_id for d in first}) == 3
+    assert all(0 < d.node_id < 0xFFF8 for d in first)
+
+
+def test_the_ncp_eui64_defaults_to_a_silicon_labs_address_fixed_by_the_seed() -> None:
+    assert EmulatorSpec(seed=1).ncp_eui64 == EmulatorSpec(seed=1).ncp_eui64 != EmulatorSpec(seed=2).ncp_eui64
+    assert str(EmulatorSpec(seed=1).ncp_eui64).startswith("00:0d:6f")
