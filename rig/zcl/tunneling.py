@@ -3,15 +3,16 @@
 zigpy 2.4.0 ships Tunneling as an empty stub. GBCS carries every remote-party
 message between the Communications Hub and a HAN device through it (protocol 6,
 "GB-HGRP"). Defining a cluster with the same id replaces zigpy's stub in its
-global registry, which is how zigpy itself expects clusters to be extended.
+global registry, which is how zigpy itself expects clusters to be extended. The
+commands a device sends are handed to the application's ``cluster_requests``.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import zigpy.types as t
-from zigpy.zcl import Cluster
+from zigpy.zcl import Cluster, foundation
 from zigpy.zcl.foundation import BaseAttributeDefs, BaseCommandDefs, ZCLAttributeDef, ZCLCommandDef
 
 #: GBCS §10.2.2 (as quoted by Silicon Labs' comms-hub-function plugin): every tunnel
@@ -96,3 +97,9 @@ class Tunneling(Cluster):
             },
         )
         tunnel_closure_notification: Final = ZCLCommandDef(id=0x06, schema={"tunnel_id": t.uint16_t})
+
+    def handle_cluster_request(self, hdr: foundation.ZCLHeader, args: list[Any], *,
+                               dst_addressing: t.AddrMode | None = None) -> None:
+        requests = getattr(self.endpoint.device.application, "cluster_requests", None)
+        if requests is None or not requests.tunneling_request(self, hdr, args):
+            super().handle_cluster_request(hdr, args, dst_addressing=dst_addressing)

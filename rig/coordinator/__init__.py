@@ -1,0 +1,1 @@
+"""The coordinator the rig drives: zigpy application, radio settings, the emulated radio."""
