@@ -31,13 +31,23 @@ def fail(message: str, code: int) -> NoReturn:
 
 
 def configure_logging(verbosity: int) -> None:
-    """Log to stderr at a level chosen by the number of ``-v`` flags."""
-    from rich.console import Console
-    from rich.logging import RichHandler
+    """Log to stderr at a level chosen by the number of ``-v`` flags.
 
+    A terminal gets rich's layout; anything else (CI logs, files) gets one plain line
+    per record, never wrapped, so that logs can be searched.
+    """
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)]
-    handler = RichHandler(console=Console(stderr=True), show_path=False, rich_tracebacks=False)
-    logging.basicConfig(level=level, format="%(name)s: %(message)s", handlers=[handler], force=True)
+    handler: logging.Handler
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=Console(stderr=True), show_path=False, rich_tracebacks=False)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     radio_level = logging.DEBUG if verbosity >= 3 else logging.WARNING
     for name in _RADIO_LOGGERS:
         logging.getLogger(name).setLevel(radio_level)

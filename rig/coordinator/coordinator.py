@@ -50,6 +50,8 @@ class RadioSettings:
     flow_control: str | None = None
     #: zigpy's device database; None keeps it in memory (a fresh run every time)
     database: Path | None = None
+    #: the channel to form on; None lets the radio pick one after an energy scan
+    channel: int | None = None
 
 
 class ClusterRequests(Protocol):
@@ -111,6 +113,7 @@ class Coordinator:
                 zc.CONF_DEVICE_FLOW_CONTROL: settings.flow_control,
             },
             zc.CONF_DATABASE: str(settings.database) if settings.database else None,
+            **({zc.CONF_NWK: {zc.CONF_NWK_CHANNEL: settings.channel}} if settings.channel else {}),
             # The rig serves OTA itself and needs no periodic work that competes with it.
             zc.CONF_OTA: {zc.CONF_OTA_ENABLED: False},
             zc.CONF_NWK_BACKUP_ENABLED: False,
@@ -127,7 +130,28 @@ class Coordinator:
         }
 
     async def start(self, *, timeout: float = STARTUP_TIMEOUT) -> None:
-        """Connect to the radio and bring the HAN up, forming it on a factory-new radio."""
+        """Connect to the radio and bring the HAN up, forming it first on a factory-new radio.
+
+        After forming, bellows 1.2.1 has registered its callback handler twice (every
+        message would reach zigpy twice) and the NCP has forgotten its endpoints, so a
+        freshly formed network is started once more before the rig uses it.
+        """
+        try:
+            async with asyncio.timeout(timeout):
+                try:
+                    app = await self._started(form=False)
+                except zigpy.exceptions.NetworkNotFormed:
+                    LOG.info("the radio has no network: forming the HAN")
+                    await (await self._started(form=True)).shutdown()
+                    app = await self._started(form=False)
+        except TimeoutError:
+            raise InfrastructureError(f"radio at {self.settings.path} did not start within {timeout:g} s") from None
+        app.add_listener(self._watch)
+        self._app = app
+        LOG.info("coordinator up: %s on %s, channel %s", self.settings.radio, self.settings.path,
+                 app.state.network_info.channel)
+
+    async def _started(self, *, form: bool) -> ControllerApplication:
         app_class = application_class(self.settings.radio)
         try:
             app = app_class(self.zigpy_config())
@@ -135,16 +159,12 @@ class Coordinator:
             raise ConfigError(f"coordinator settings rejected by zigpy: {exc}") from None
         app.cluster_requests = self._requests
         try:
-            async with asyncio.timeout(timeout):
-                await app.startup(auto_form=True)
-        except TimeoutError:
-            raise InfrastructureError(f"radio at {self.settings.path} did not start within {timeout:g} s") from None
+            await app.startup(auto_form=form)
+        except zigpy.exceptions.NetworkNotFormed:
+            raise
         except Exception as exc:
             raise InfrastructureError(f"radio at {self.settings.path} unreachable: {_reason(exc)}") from None
-        app.add_listener(self._watch)
-        self._app = app
-        LOG.info("coordinator up: %s on %s, channel %s", self.settings.radio, self.settings.path,
-                 app.state.network_info.channel)
+        return app
 
     async def stop(self) -> None:
         if self._app is not None:

@@ -13,7 +13,7 @@ import yaml
 import zigpy.types
 from zigpy.zcl import foundation
 
-from rig.coordinator.coordinator import Coordinator, RadioSettings
+from rig.coordinator.coordinator import CH_ENDPOINT, Coordinator, RadioSettings
 from rig.coordinator.emulated import EmulatedRadio
 from rig.errors import InfrastructureError
 
@@ -81,6 +81,17 @@ async def test_coordinator_forms_a_han_on_a_factory_new_radio_and_reports_its_ez
     info = coordinator.radio_info()
     assert info["ezsp_version"] == 13
     assert 11 <= info["channel"] <= 26
+
+
+async def test_freshly_formed_han_is_restarted_so_the_ch_endpoint_is_registered(
+        radio: Any, coordinators: Any) -> None:
+    emulated = await radio()
+
+    await coordinators(RadioSettings(path=str(emulated.port), channel=20))
+
+    status = await emulated.request("status")
+    assert status["ncp"]["channel"] == 20
+    assert CH_ENDPOINT in status["ncp"]["endpoints"]
 
 
 async def test_device_in_the_device_log_joins_and_is_interviewed(radio: Any, coordinators: Any) -> None:

@@ -1,0 +1,90 @@
+"""The rig's OTA Upgrade server on zigpy: one session per device, fed by the device's requests.
+
+Requests reach it from ``rig.zcl.ota.Ota`` through the coordinator's cluster requests.
+A device with a transfer under way gets its session; any other device is told there is
+no image (queries) or to stop (blocks), and its query is kept, because it says which
+firmware and hardware the device has.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import zigpy.device
+import zigpy.types
+from zigpy.zcl import foundation
+from zigpy.zcl.clusters.general import Ota
+
+from gbcs import OtaImage
+from rig.errors import InfrastructureError
+from rig.ota.policy import OtaPolicy
+from rig.ota.progress import Progress
+from rig.ota.session import OtaSession, Request, Status, TransferResult
+
+LOG = logging.getLogger(__name__)
+
+_SERVER_COMMANDS = {definition.id: name for name, definition in Ota.ServerCommandDefs.__members__.items()}
+
+
+class ZigpyOtaLink:
+    """Sends a session's replies through the device's OTA cluster object in zigpy."""
+
+    def __init__(self, cluster: Any) -> None:
+        self._cluster = cluster
+
+    async def send(self, command: str, /, *, tsn: int | None = None, **fields: Any) -> None:
+        definition = getattr(Ota.ClientCommandDefs, command)
+        await self._cluster.client_command(definition.id, tsn=tsn, **fields)
+
+    async def default_response(self, tsn: int, command_id: int, status: Status) -> None:
+        await self._cluster.general_command(foundation.GeneralCommand.Default_Response, command_id,
+                                            foundation.Status(status), tsn=tsn)
+
+
+class OtaServer:
+    """Runs OTA sessions for devices, one at a time per device."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[zigpy.types.EUI64, OtaSession] = {}
+        #: the last Query Next Image each device sent while no transfer was under way
+        self.last_query: dict[zigpy.types.EUI64, Any] = {}
+
+    def session(self, ieee: zigpy.types.EUI64) -> OtaSession | None:
+        return self._sessions.get(ieee)
+
+    def ota_request(self, cluster: Any, hdr: foundation.ZCLHeader, args: Any) -> bool:
+        """A request from a device's OTA client; True once the rig has taken it."""
+        command = _SERVER_COMMANDS.get(hdr.command_id)
+        if command is None:
+            return False
+        ieee = cluster.endpoint.device.ieee
+        session = self._sessions.get(ieee)
+        if session is not None:
+            session.deliver(Request(command, hdr.command_id, hdr.tsn, args))
+            return True
+        link = ZigpyOtaLink(cluster)
+        if command == "query_next_image":
+            self.last_query[ieee] = args
+            cluster.create_catching_task(
+                link.send("query_next_image_response", tsn=hdr.tsn, status=Status.NO_IMAGE_AVAILABLE))
+        elif command in ("image_block", "image_page"):
+            cluster.create_catching_task(link.send("image_block_response", tsn=hdr.tsn, status=Status.ABORT))
+        else:
+            cluster.create_catching_task(link.default_response(hdr.tsn, hdr.command_id, Status.SUCCESS))
+        return True
+
+    async def transfer(self, device: zigpy.device.Device, ota_cluster: Any, image: OtaImage, policy: OtaPolicy, *,
+                       hardware_version: int | None = None,
+                       on_progress: Callable[[Progress], None] | None = None) -> TransferResult:
+        """Serve ``image`` to ``device`` until the transfer ends; one transfer per device at a time."""
+        if device.ieee in self._sessions:
+            raise InfrastructureError(f"an OTA transfer to {device.ieee} is already under way")
+        session = OtaSession(image, policy, ZigpyOtaLink(ota_cluster), hardware_version=hardware_version,
+                             on_progress=on_progress)
+        self._sessions[device.ieee] = session
+        try:
+            return await session.run()
+        finally:
+            del self._sessions[device.ieee]
