@@ -114,6 +114,16 @@ class Fields:
             raise SpecError(self.at(key), f"must be {sizes} bytes in hex, not {value!r}")
         return data
 
+    def value(self, key: str, default: Any = _MISSING) -> Any:
+        """A value of any type, for a caller that checks it itself."""
+        return self._get(key, default)
+
+    def names(self) -> list[str]:
+        """The keys of a mapping whose keys are names (images, policies), each marked as read."""
+        names = [str(key) for key in self._data]
+        self._read.update(self._data)
+        return names
+
     def mapping(self, key: str) -> Fields:
         return Fields(self._get(key, {}), self.at(key))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_EUI64_TEXT = re.compile(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){7}$|^[0-9a-fA-F]{16}$")
+_EUI64_TEXT = re.compile(r"^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){6}$|^[0-9a-fA-F]{16}$")
 
 #: the short address of the coordinator (and so of the NCP) on every Zigbee network
 COORDINATOR_NODE_ID = 0x0000
@@ -30,10 +30,10 @@ class Eui64:
 
     @classmethod
     def parse(cls, text: str) -> Eui64:
-        """``00:0d:6f:…`` or ``000d6f…`` (most significant byte first)."""
+        """``00:0d:6f:…``, ``00-0D-6F-…`` (as DUIS writes it) or ``000d6f…``; most significant byte first."""
         if not isinstance(text, str) or not _EUI64_TEXT.match(text):
             raise ValueError(f"not an EUI-64 (eight hex bytes, e.g. 00:0d:6f:00:0a:bc:de:f0): {text!r}")
-        return cls(int(text.replace(":", ""), 16))
+        return cls(int(text.replace(":", "").replace("-", ""), 16))
 
     @classmethod
     def from_wire(cls, data: bytes) -> Eui64:
