@@ -22,10 +22,10 @@ from gbcs.eui import RTDS_ACB, Eui64
 from gbcs.framing import GbcsMessage, decode, encode
 from gbcs.hextext import message_bytes
 from gbcs.keystore import KeyStore
-from gbcs.payloads import Payload, RawPayload, alert_code_of, decode_payload, encode_payload
-from gbcs.primitive import Primitive, enum_name, to_primitive
-from gbcs.registry import alert_name
+from gbcs.payloads import Payload, decode_payload, encode_payload
+from gbcs.primitive import Primitive
 from gbcs.security import Verification, verify
+from gbcs.summary import message_summary
 from rig.cli.inputs import display_name, eui, read_input
 from rig.cli.output import EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT_FAILED, emit_json, json_option, report_error
 from rig.errors import ConfigError
@@ -54,43 +54,10 @@ def decode_input(file: str, data: bytes, keystore: KeyStore, acb: Eui64) -> Deco
     return Decoded(file, message, payload, verify(message, keystore, acb=acb), roundtrip)
 
 
-def _hex_code(code: int | None) -> str | None:
-    return None if code is None else f"0x{code:04X}"
-
-
-def _payload_primitive(payload: Payload) -> Primitive:
-    if isinstance(payload, RawPayload):
-        return {"raw": payload.data.hex().upper()}
-    fields = to_primitive(payload)
-    assert isinstance(fields, dict)
-    return {"type": type(payload).__name__, **fields}
-
-
 def as_record(decoded: Decoded) -> dict[str, Primitive]:
     """The JSON object ``--json`` prints for one input."""
-    message = decoded.message
-    alert_code = alert_code_of(decoded.payload)
-    return {
-        "file": decoded.file,
-        "frame": "general-ciphering" if message.mac is not None else "general-signing",
-        "precommand": message.is_precommand,
-        "cra": enum_name(message.cra),
-        "message_code": _hex_code(message.message_code),
-        "use_case": message.use_case,
-        "message_name": message.message_name,
-        "originator": message.originator,
-        "recipient": message.recipient,
-        "counter": message.counter,
-        "date_time": to_primitive(message.date_time),
-        "remote_party": message.remote_party,
-        "remote_party_counter": message.remote_party_counter,
-        "signature": str(decoded.verification.signature),
-        "mac": str(decoded.verification.mac),
-        "alert_code": _hex_code(alert_code),
-        "alert_name": None if alert_code is None else alert_name(alert_code),
-        "payload": _payload_primitive(decoded.payload),
-        "roundtrip": decoded.roundtrip,
-    }
+    summary = message_summary(decoded.message, decoded.payload, decoded.verification)
+    return {"file": decoded.file, **summary, "roundtrip": decoded.roundtrip}
 
 
 def _verdict(verdict: Verdict) -> Text:

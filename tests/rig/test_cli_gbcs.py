@@ -54,7 +54,7 @@ def test_ccs08_decodes_to_the_documented_json_fields() -> None:
         "originator": "00DB1234567890A2", "recipient": "90B3D51F30000002", "counter": 4000,
         "signature": "valid", "mac": "absent", "alert_code": "0x8F8A", "roundtrip": True,
     }
-    assert record["payload"] == {"type": "FirmwareTransferAlert", "alert_code": 0x8F8A,
+    assert record["payload"] == {"type": "FirmwareTransferAlert", "alert_code": "0x8F8A",
                                  "execution_date_time": "2015-01-01T00:00:00+00:00",
                                  "entity_id": "00DB1234567890A4", "firmware_version": "0123ABCD",
                                  "response_code": "success"}
