@@ -365,3 +365,8 @@ DCC_ALERTS: dict[str, DccAlertMapping] = {mapping.dcc_alert: mapping for mapping
         (0x8F8B,), "PPMIDAlert/PPMIDFirmwareUpgradeAlert", confirmed=False,
         source="not found in any accessible source; inferred from CS09 and the DUIS 5.4 PPMIDAlert type"),
 )}
+
+
+def dcc_alerts_for(alert_code: int) -> tuple[DccAlertMapping, ...]:
+    """The DCC alerts (N-codes) a Service User would get for a GBCS alert code, confirmed or not."""
+    return tuple(mapping for mapping in DCC_ALERTS.values() if alert_code in mapping.gbcs_alert_codes)

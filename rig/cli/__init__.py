@@ -30,6 +30,7 @@ SUBCOMMANDS: dict[str, str] = {
     "emulate": "rig.cli.emulate:emulate",
     "gbcs": "rig.cli.gbcs:gbcs_group",
     "image": "rig.cli.image:image_group",
+    "ota": "rig.cli.ota:ota",
 }
 
 

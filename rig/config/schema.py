@@ -295,15 +295,22 @@ def _read_build(fields: Fields, base: Path) -> ImageBuild:
     return build
 
 
+#: Each device type's default: a PPMID activates when the CH says (now); an HCALCS only on CS06,
+#: so its Upgrade End Response says wait (0xFFFFFFFF).
+DEFAULT_POLICIES = {
+    "ppmid": OtaPolicy(),
+    "hcalcs": OtaPolicy(activation=PolicyActivation(Activation.ON_COMMAND)),
+}
+
+
 def _read_policies(fields: Fields) -> dict[str, OtaPolicy]:
-    policies = {name: OtaPolicy() for name in DEVICE_TYPES}
+    policies = dict(DEFAULT_POLICIES)
     for name in fields.names():
-        policies[name] = _read_policy(fields.mapping(name))
+        policies[name] = _read_policy(fields.mapping(name), DEFAULT_POLICIES.get(name, OtaPolicy()))
     return policies
 
 
-def _read_policy(fields: Fields) -> OtaPolicy:
-    defaults = OtaPolicy()
+def _read_policy(fields: Fields, defaults: OtaPolicy) -> OtaPolicy:
     notify_fields, activation_fields = fields.mapping("notify"), fields.mapping("activation")
     pause = fields.mapping("wait_for_data") if fields.has("wait_for_data") else None
     notify = Notify(
@@ -313,8 +320,9 @@ def _read_policy(fields: Fields) -> OtaPolicy:
         attempts=notify_fields.integer("attempts", defaults.notify.attempts, minimum=1, maximum=100),
         interval=notify_fields.number("interval", defaults.notify.interval, minimum=0.1, maximum=3600),
     )
-    when = activation_fields.choice("when", {a.value: a for a in Activation}, Activation.NOW)
-    activation = PolicyActivation(when, activation_fields.number("delay", 0.0, minimum=0, maximum=86400))
+    when = activation_fields.choice("when", {a.value: a for a in Activation}, defaults.activation.when)
+    activation = PolicyActivation(when, activation_fields.number("delay", defaults.activation.delay, minimum=0,
+                                                                 maximum=86400))
     policy = OtaPolicy(
         max_block_size=fields.integer("max_block_size", defaults.max_block_size, minimum=1,
                                       maximum=LINK_MAX_BLOCK_SIZE),

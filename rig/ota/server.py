@@ -21,11 +21,11 @@ from gbcs import OtaImage
 from rig.errors import InfrastructureError
 from rig.ota.policy import OtaPolicy
 from rig.ota.progress import Progress
-from rig.ota.session import OtaSession, Request, Status, TransferResult
+from rig.ota.session import OtaSession, Request, SessionResult, Status
 
 LOG = logging.getLogger(__name__)
 
-_SERVER_COMMANDS = {definition.id: name for name, definition in Ota.ServerCommandDefs.__members__.items()}
+_SERVER_COMMANDS = {definition.id: definition.name for definition in Ota.ServerCommandDefs}
 
 
 class ZigpyOtaLink:
@@ -77,7 +77,7 @@ class OtaServer:
 
     async def transfer(self, device: zigpy.device.Device, ota_cluster: Any, image: OtaImage, policy: OtaPolicy, *,
                        hardware_version: int | None = None,
-                       on_progress: Callable[[Progress], None] | None = None) -> TransferResult:
+                       on_progress: Callable[[Progress], None] | None = None) -> SessionResult:
         """Serve ``image`` to ``device`` until the transfer ends; one transfer per device at a time."""
         if device.ieee in self._sessions:
             raise InfrastructureError(f"an OTA transfer to {device.ieee} is already under way")

@@ -63,7 +63,7 @@ _UPGRADE_END_OUTCOMES = {
 
 
 @dataclass(frozen=True)
-class TransferResult:
+class SessionResult:
     outcome: Outcome
     detail: str
     progress: Progress
@@ -89,6 +89,16 @@ class Request:
 
 def _hex_or_unknown(value: int | None) -> str:
     return "unknown" if value is None else f"0x{value:04X}"
+
+
+async def send_upgrade_end_response(link: OtaLink, image: OtaImage, *, upgrade_time: int | None = None,
+                                    current_time: int | None = None, tsn: int | None = None) -> None:
+    """An Upgrade End Response for ``image``; unsolicited (no tsn) it tells a waiting device to go now."""
+    now = zigbee_time() if current_time is None else current_time
+    header = image.header
+    await link.send("upgrade_end_response", tsn=tsn, manufacturer_code=header.manufacturer_code,
+                    image_type=header.image_type, file_version=header.file_version, current_time=now,
+                    upgrade_time=now if upgrade_time is None else upgrade_time)
 
 
 def zigbee_time(now: datetime | None = None) -> int:
@@ -128,7 +138,7 @@ class OtaSession:
         """Answer the device's next block request with ABORT and end the transfer."""
         self._abort_requested = True
 
-    async def run(self) -> TransferResult:
+    async def run(self) -> SessionResult:
         first = await self._notify_until_queried()
         if first is None:
             return self._result(Outcome.NO_QUERY, f"no Query Next Image after {self.policy.notify.attempts} "
@@ -180,14 +190,14 @@ class OtaSession:
         except TimeoutError:
             return None
 
-    def _timed_out(self) -> TransferResult:
+    def _timed_out(self) -> SessionResult:
         if self._meter.offset >= self._meter.total:
             return self._result(Outcome.NO_UPGRADE_END, f"no Upgrade End Request within "
                                                         f"{self.policy.final_block_timeout:g} s of the last block")
         return self._result(Outcome.STALLED, f"no request for {self.policy.stall_timeout:g} s "
                                              f"at offset {self._meter.offset}")
 
-    async def _answer(self, request: Request) -> TransferResult | None:
+    async def _answer(self, request: Request) -> SessionResult | None:
         handler = {
             "query_next_image": self._on_query,
             "image_block": self._on_block,
@@ -199,7 +209,7 @@ class OtaSession:
             return None
         return await handler(request)
 
-    async def _on_query(self, request: Request) -> TransferResult | None:
+    async def _on_query(self, request: Request) -> SessionResult | None:
         query, header = request.fields, self.image.header
         hardware_version = getattr(query, "hardware_version", None)
         if hardware_version is None:
@@ -226,7 +236,7 @@ class OtaSession:
         return (fields.manufacturer_code, fields.image_type, fields.file_version) == (
             header.manufacturer_code, header.image_type, header.file_version)
 
-    async def _on_block(self, request: Request) -> TransferResult | None:
+    async def _on_block(self, request: Request) -> SessionResult | None:
         block = request.fields
         if self._abort_requested:
             await self._link.send("image_block_response", tsn=request.tsn, status=Status.ABORT)
@@ -270,7 +280,7 @@ class OtaSession:
         self._on_progress(self.progress)
         return size
 
-    async def _on_page(self, request: Request) -> TransferResult | None:
+    async def _on_page(self, request: Request) -> SessionResult | None:
         page = request.fields
         if not self.policy.page_requests:
             await self._link.default_response(request.tsn, request.command_id, Status.UNSUP_CLUSTER_COMMAND)
@@ -287,7 +297,7 @@ class OtaSession:
                 await asyncio.sleep(page.response_spacing / 1000)
         return None
 
-    async def _on_upgrade_end(self, request: Request) -> TransferResult | None:
+    async def _on_upgrade_end(self, request: Request) -> SessionResult | None:
         end = request.fields
         status = Status(end.status) if end.status in Status._value2member_map_ else None
         outcome = _UPGRADE_END_OUTCOMES.get(status) if status is not None else None
@@ -301,21 +311,18 @@ class OtaSession:
         await self.send_upgrade_end_response(tsn=request.tsn)
         return self._result(Outcome.TRANSFERRED, "Upgrade End Request SUCCESS")
 
-    async def send_upgrade_end_response(self, *, tsn: int | None = None, activate_now: bool = False) -> None:
-        """Tell the device when to activate: by the policy, or now (also unsolicited, on command)."""
+    async def send_upgrade_end_response(self, *, tsn: int | None = None) -> None:
+        """Tell the device when to activate, as the policy says."""
         activation = self.policy.activation
         now = zigbee_time()
-        if activate_now or activation.when is Activation.NOW:
+        if activation.when is Activation.NOW:
             upgrade_time = now
         elif activation.when is Activation.AFTER:
             upgrade_time = now + round(activation.delay)
         else:
             upgrade_time = UPGRADE_ON_COMMAND
-        header = self.image.header
-        await self._link.send("upgrade_end_response", tsn=tsn, manufacturer_code=header.manufacturer_code,
-                              image_type=header.image_type, file_version=header.file_version,
-                              current_time=now, upgrade_time=upgrade_time)
+        await send_upgrade_end_response(self._link, self.image, upgrade_time=upgrade_time, current_time=now, tsn=tsn)
 
-    def _result(self, outcome: Outcome, detail: str) -> TransferResult:
+    def _result(self, outcome: Outcome, detail: str) -> SessionResult:
         LOG.info("OTA transfer ended: %s (%s)", outcome.value, detail)
-        return TransferResult(outcome, detail, self.progress)
+        return SessionResult(outcome, detail, self.progress)

@@ -33,3 +33,11 @@ def test_n_code_mapping_marks_only_the_sourced_entries_confirmed() -> None:
         "N59": False, "N60": True, "N61": True, "N62": False, "N39": False}
     assert DCC_ALERTS["N39"].gbcs_alert_codes == (0x8F8B,)
     assert all(mapping.source for mapping in DCC_ALERTS.values())
+
+
+def test_ccs08_and_cs09_alerts_map_to_their_inferred_dcc_alerts() -> None:
+    from gbcs.registry import dcc_alerts_for
+
+    assert [m.dcc_alert for m in dcc_alerts_for(0x8F8A)] == ["N59", "N62"]
+    assert [(m.dcc_alert, m.confirmed) for m in dcc_alerts_for(0x8F8B)] == [("N39", False)]
+    assert dcc_alerts_for(0x8F72) == ()

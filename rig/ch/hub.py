@@ -1,0 +1,91 @@
+"""The Communications Hub the rig plays: what a CH does on the HAN for SECMP0007.
+
+It serves images with the rig's OTA server, keeps a GB-HGRP tunnel to each device,
+delivers GBCS commands through them and takes in the alerts and responses devices send
+back, holds images and discards them on policy, and raises a CCS08 Firmware Transfer
+Alert, signed with its own key, for every transfer outcome. Every GBCS message it sends,
+receives or raises is decoded, verified and journaled through its message log.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import zigpy.device
+import zigpy.types
+from zigpy.zcl import foundation
+
+from gbcs import GbcsMessage, KeyStore, KeyUsage, TransferResult, build_ccs08_alert, encode
+from rig.ch.counters import OriginatorCounter
+from rig.ch.images import ImageStore
+from rig.ch.messages import Direction, GbcsRecord, MessageLog
+from rig.ch.tunnels import TunnelManager
+from rig.coordinator.coordinator import Coordinator
+from rig.errors import ConfigError
+from rig.ota.server import OtaServer
+from rig.recorder import Recorder
+
+LOG = logging.getLogger(__name__)
+
+TUNNELING_CLUSTER = 0x0704
+
+
+def eui_text(ieee: zigpy.types.EUI64) -> str:
+    """zigpy's EUI-64 (least significant byte first inside) as GBCS writes it: 16 hex digits."""
+    return str(ieee).replace(":", "").upper()
+
+
+class CommsHub:
+    """Implements the coordinator's cluster requests; owns the CH's OTA server, tunnels and messages."""
+
+    def __init__(self, *, eui: str, acb: str, keystore: KeyStore, recorder: Recorder,
+                 image_retention: float | None) -> None:
+        ds_key = keystore.private_key(eui, KeyUsage.DIGITAL_SIGNING)
+        if ds_key is None:
+            raise ConfigError(f"the keystore has no ds private key for the Communications Hub {eui}: "
+                              "it signs every CCS08")
+        self.eui = eui
+        self.acb = acb
+        self._ds_key = ds_key
+        self._recorder = recorder
+        self._counter = OriginatorCounter()
+        self.ota = OtaServer()
+        self.tunnels = TunnelManager(self._received)
+        self.messages = MessageLog(keystore, acb=acb)
+        self.messages.add_listener(self._journal)
+        self.images = ImageStore(image_retention)
+        self.coordinator: Coordinator | None = None
+
+    # ---------------------------------------------------------------- the coordinator's cluster requests
+
+    def ota_request(self, cluster: Any, hdr: foundation.ZCLHeader, args: Any) -> bool:
+        return self.ota.ota_request(cluster, hdr, args)
+
+    def tunneling_request(self, cluster: Any, hdr: foundation.ZCLHeader, args: Any) -> bool:
+        return self.tunnels.tunneling_request(cluster, hdr, args)
+
+    # ---------------------------------------------------------------- GBCS
+
+    def _received(self, ieee: zigpy.types.EUI64, data: bytes) -> None:
+        self.messages.record(Direction.FROM_DEVICE, eui_text(ieee), data)
+
+    def raise_ccs08(self, entity: str, firmware_version: bytes, result: TransferResult) -> GbcsRecord:
+        """Raise a CCS08 Firmware Transfer Alert to the ACB: 8F8A for success, 8F89 otherwise."""
+        message = build_ccs08_alert(chf=self.eui, entity=entity, firmware_version=firmware_version,
+                                    response_code=result, when=datetime.now(UTC).replace(microsecond=0),
+                                    counter=self._counter.next(), chf_ds_key=self._ds_key, recipient=self.acb)
+        return self.messages.record(Direction.RAISED_BY_CH, entity, encode(message))
+
+    async def deliver(self, device: zigpy.device.Device, message: GbcsMessage) -> GbcsRecord:
+        """Send a GBCS command to a device through its tunnel; the record is journaled first."""
+        assert self.coordinator is not None, "the hub is not attached to a coordinator"
+        raw = encode(message)
+        record = self.messages.record(Direction.TO_DEVICE, eui_text(device.ieee), raw)
+        cluster = self.coordinator.smart_energy_endpoint(device, TUNNELING_CLUSTER, server=True)
+        await self.tunnels.send(cluster, raw)
+        return record
+
+    def _journal(self, record: GbcsRecord) -> None:
+        self._recorder.record("gbcs", **record.as_dict())
