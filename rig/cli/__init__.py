@@ -31,6 +31,7 @@ SUBCOMMANDS: dict[str, str] = {
     "gbcs": "rig.cli.gbcs:gbcs_group",
     "image": "rig.cli.image:image_group",
     "ota": "rig.cli.ota:ota",
+    "report": "rig.cli.report:report",
 }
 
 

@@ -12,7 +12,7 @@ from zigpy.zcl.clusters.general import Ota
 
 from gbcs import build_image, encode_image
 from rig.ota.policy import Activation, Notify, OtaPolicy, PolicyActivation, WaitForData
-from rig.ota.session import UPGRADE_ON_COMMAND, OtaSession, Outcome, Request, Status, TransferResult
+from rig.ota.session import UPGRADE_ON_COMMAND, OtaSession, Outcome, Request, SessionResult, Status
 
 MFR, IMAGE_TYPE, VERSION = 0x121D, 0x0084, 0x00000002
 IMAGE = build_image(manufacturer_code=MFR, image_type=IMAGE_TYPE, file_version=VERSION,
@@ -83,8 +83,8 @@ class Device:
         return bytes(data)
 
 
-def run(policy: OtaPolicy, script: Callable[[Device], Awaitable[None]], **session_args: Any) -> TransferResult:
-    async def main() -> TransferResult:
+def run(policy: OtaPolicy, script: Callable[[Device], Awaitable[None]], **session_args: Any) -> SessionResult:
+    async def main() -> SessionResult:
         link = FakeLink()
         session = OtaSession(IMAGE, policy, link, **session_args)
         task = asyncio.create_task(session.run())

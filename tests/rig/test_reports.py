@@ -1,0 +1,116 @@
+"""Reports are folded from the journal alone: finished runs, killed runs and torn journals alike."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from xml.etree import ElementTree
+
+from click.testing import CliRunner
+
+from rig import cli
+from rig.journal import Journal, read_journal
+from rig.record import Outcome, from_reading
+from rig.reports import write_reports
+
+CCS08_HEX = ("DF09030000000000000FA00800DB1234567890A20890B3D51F30000002000201282B30290203008F8A180F32303135303130"
+             "313030303030305A040800DB1234567890A404040123ABCD020100")
+
+
+def _run(path: Path, *, finish: bool = True) -> Path:
+    with Journal(path) as journal:
+        journal.append("run_started", run_id="r1", suite="secmp0007",
+                       config={"path": "hil_config.yaml", "sha256": "ab" * 32},
+                       station={"hostname": "bench-3"}, versions={"hanrig": "0.1.0", "zigpy": "2.4.0"})
+        journal.append("radio", radio="ezsp", path="/dev/pts/4", ezsp_version=13)
+        journal.append("image", name="ppmid-v2", sha256="cd" * 32, manufacturer_image_sha256="ef" * 32,
+                       file_version="0x00000002")
+        journal.append("scenario_started", scenario="S-01", title="PPMID <update>", description="happy path",
+                       evidence=["CCS08 8F8A", "CS09 8F8B"])
+        journal.append("transition", scenario="S-01", device="ppmid", stage="Notified", percent=0, detail="")
+        journal.append("gbcs", scenario="S-01", direction="raised-by-ch", device="00DB1234567890A4",
+                       hex=CCS08_HEX, decoded={"use_case": "CCS08", "alert_code": "0x8F8A", "alert_name": "ok",
+                                               "originator": "00DB1234567890A2", "recipient": "90B3D51F30000002",
+                                               "signature": "valid", "mac": "absent", "payload": {}})
+        journal.append("measurement", scenario="S-01", name="CS09 firmware version", value="00000001",
+                       expected="00000002", verdict="fail", units=None)
+        journal.append("scenario_finished", scenario="S-01", outcome="fail", reason="CS09 firmware version")
+        journal.append("scenario_started", scenario="S-02", title="stall", description="", evidence=[])
+        if finish:
+            journal.append("scenario_finished", scenario="S-02", outcome="skipped",
+                           reason="emulated-only: needs a device told to stall")
+            journal.append("run_finished", outcome="fail")
+    return path
+
+
+def test_finished_run_folds_into_scenarios_with_their_evidence(tmp_path: Path) -> None:
+    record = from_reading(read_journal(_run(tmp_path / "run.journal")))
+
+    assert record.outcome is Outcome.FAIL and record.suite == "secmp0007"
+    first, second = record.scenarios
+    assert (first.id, first.outcome, second.outcome) == ("S-01", Outcome.FAIL, Outcome.SKIPPED)
+    assert [t["stage"] for t in first.transitions] == ["Notified"]
+    assert first.messages[0]["decoded"]["alert_code"] == "0x8F8A"
+    assert record.counts()["fail"] == 1 and record.counts()["skipped"] == 1
+
+
+def test_killed_run_marks_the_open_scenario_and_the_run_interrupted(tmp_path: Path) -> None:
+    path = _run(tmp_path / "run.journal", finish=False)
+    with path.open("ab") as file:
+        file.write(b'{"seq":99,"time":1,"kind":"meas')
+
+    record = from_reading(read_journal(path))
+
+    assert record.outcome is Outcome.INTERRUPTED and "ended before it finished" in record.reason
+    assert record.scenarios[1].outcome is Outcome.INTERRUPTED
+    assert record.journal_torn
+
+
+def test_junit_carries_traceability_properties_and_the_failed_check(tmp_path: Path) -> None:
+    written = write_reports(_run(tmp_path / "run.journal"), tmp_path / "out")
+
+    root = ElementTree.parse(written["junit.xml"]).getroot()
+    properties = {p.get("name"): p.get("value") for p in root.iter("property")}
+    assert properties["zigpy_version"] == "2.4.0" and properties["ezsp_version"] == "13"
+    assert properties["config_sha256"] == "ab" * 32
+    assert properties["image_ppmid-v2_sha256"] == "cd" * 32
+    assert properties["image_ppmid-v2_manufacturer_image_sha256"] == "ef" * 32
+    suite = root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("2", "1", "1")
+    failure = suite.find("testcase/failure")
+    assert "CS09 firmware version: 00000001 (expected 00000002)" in failure.text
+
+
+def test_json_record_and_html_report_and_journal_copy_are_written(tmp_path: Path) -> None:
+    written = write_reports(_run(tmp_path / "run.journal"), tmp_path / "out")
+
+    assert sorted(written) == ["junit.xml", "report.html", "run.journal", "run.json"]
+    data = json.loads(written["run.json"].read_text())
+    assert data["format"] == "hanrig-run-record/1" and data["scenarios"][0]["messages"][0]["hex"] == CCS08_HEX
+    html = written["report.html"].read_text()
+    assert 'id="verdicts"' in html and "S-01" in html and "N59 (inferred)" in html
+    assert "PPMID &lt;update&gt;" in html and "<update>" not in html
+
+
+def test_hanrig_report_rebuilds_reports_from_a_journal(tmp_path: Path) -> None:
+    journal = _run(tmp_path / "run.journal", finish=False)
+
+    result = CliRunner().invoke(cli.main, ["report", "--journal", str(journal), "--out", str(tmp_path / "r")])
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r" / "report.html").exists() and (tmp_path / "r" / "run.journal").exists()
+
+
+def test_hanrig_report_without_a_journal_is_exit_2_with_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli.main, ["report", "--journal", str(tmp_path / "none"), "--out", str(tmp_path)])
+
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "cannot read journal" in result.output
+
+
+def test_report_times_are_the_journal_times(tmp_path: Path) -> None:
+    before = time.time()
+    record = from_reading(read_journal(_run(tmp_path / "run.journal")))
+
+    assert before <= record.started <= record.finished <= time.time()
