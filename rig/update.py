@@ -31,6 +31,7 @@ from rig.measurements import Measurement, Verdict, observed
 from rig.ota.policy import OtaPolicy
 from rig.ota.server import ZigpyOtaLink
 from rig.ota.session import Outcome, SessionResult, send_upgrade_end_response
+from rig.recorder import Recorder
 from rig.tracking import Distribution, Stage
 
 LOG = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class Update:
     device: DeviceConfig
     image: LoadedImage
     distribution: Distribution
+    recorder: Recorder
     session: SessionResult | None = None
     ccs08: GbcsRecord | None = None
     measurements: list[Measurement] = field(default_factory=list)
@@ -64,7 +66,10 @@ class Update:
         return all(m.passed for m in self.measurements)
 
     def measure(self, *measurements: Measurement) -> None:
-        self.measurements.extend(measurements)
+        """Keep measurements and journal each one."""
+        for measurement in measurements:
+            self.measurements.append(measurement)
+            self.recorder.record("measurement", device=self.device.name, **measurement.as_dict())
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -75,7 +80,7 @@ async def distribute(bench: Bench, device: DeviceConfig, image: LoadedImage, *, 
     """Hold the image, transfer it to the device, raise CCS08, and check the CCS08 says ``expect``."""
     distribution = bench.tracker.begin(request_id or image.request_id or f"rig-{uuid.uuid4().hex[:8]}",
                                        device.name, device.eui64, image.name)
-    update = Update(device, image, distribution)
+    update = Update(device, image, distribution, bench.recorder)
     held = bench.hub.images.hold(image)
     result, detail = await _transfer(bench, update, held, policy or bench.config.policy_for(device))
     update.ccs08 = bench.hub.raise_ccs08(device.eui64, image.firmware_version, result)

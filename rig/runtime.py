@@ -1,0 +1,146 @@
+"""The rig as a test sees it: a bench running in its own event-loop thread, driven by plain calls.
+
+zigpy and bellows are asyncio libraries, and a radio must stay up for a whole suite.
+Rather than make every lab test async, the bench lives in a background loop for the
+session and tests call synchronous methods, each of which waits with a timeout. If the
+radio is lost, the call in progress and every later one fail with an
+``InfrastructureError`` instead of hanging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+from gbcs import TransferResult
+from rig import update as steps
+from rig.bench import Bench
+from rig.config import DeviceConfig, RigConfig
+from rig.errors import ConfigError, InfrastructureError
+from rig.images import LoadedImage
+from rig.ota.policy import OtaPolicy
+from rig.recorder import Recorder
+
+LOG = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: The longest any single call may take; long transfers set their own, larger, bound.
+DEFAULT_CALL_TIMEOUT = 900.0
+START_TIMEOUT = 120.0
+
+
+class RigRuntime:
+    def __init__(self, config: RigConfig, recorder: Recorder, *, workdir: Path) -> None:
+        self.config = config
+        self.recorder = recorder
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="hanrig-bench", daemon=True)
+        self._thread.start()
+        self.bench = Bench(config, recorder, workdir=workdir)
+
+    def call(self, make: Callable[[], Awaitable[T]], *, timeout: float = DEFAULT_CALL_TIMEOUT) -> T:
+        """Run a coroutine on the bench's loop and wait for it; a radio lost meanwhile ends the wait."""
+        future: Future[T] = asyncio.run_coroutine_threadsafe(self._guarded(make, timeout), self._loop)
+        return future.result()
+
+    async def _guarded(self, make: Callable[[], Awaitable[T]], timeout: float) -> T:
+        work = asyncio.ensure_future(make())
+        lost = None
+        if self.bench.coordinator is not None:
+            lost = asyncio.ensure_future(self.bench.coordinator.radio_lost.wait())
+        waiting = {work} if lost is None else {work, lost}
+        try:
+            done, _ = await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if lost is not None:
+                lost.cancel()
+        if work in done:
+            return work.result()
+        work.cancel()
+        with contextlib.suppress(BaseException):
+            await work
+        if lost is not None and lost in done:
+            raise InfrastructureError("the connection to the radio was lost")
+        raise InfrastructureError(f"the rig did not finish within {timeout:g} s")
+
+    def start(self) -> None:
+        self.call(self.bench.start, timeout=START_TIMEOUT)
+
+    def stop(self) -> None:
+        """Stop the bench and its loop; safe to call twice and after a failed start."""
+        if self._loop.is_closed():
+            return
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(self.bench.stop(), self._loop).result(60)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(30)
+        self._loop.close()
+
+    # ---------------------------------------------------------------- what tests call
+
+    def device(self, name: str) -> DeviceConfig:
+        try:
+            return self.config.device(name)
+        except KeyError as exc:
+            raise ConfigError(str(exc.args[0])) from None
+
+    def image(self, name: str) -> LoadedImage:
+        return self.bench.image(name)
+
+    def image_for(self, device: DeviceConfig) -> LoadedImage:
+        """The configured image for this device's manufacturer code and image type (newest version first)."""
+        matches = []
+        for name in self.config.images:
+            header = self.image(name).image.header
+            if (header.manufacturer_code, header.image_type) == (device.manufacturer_code, device.image_type):
+                matches.append(self.image(name))
+        if not matches:
+            raise ConfigError(f"no image in {self.config.path} for {device.name} (manufacturer "
+                              f"{device.manufacturer_code}, image type {device.image_type})")
+        return max(matches, key=lambda image: image.file_version)
+
+    def update(self, device: DeviceConfig, image: LoadedImage, *, policy: OtaPolicy | None = None) -> steps.Update:
+        return self.call(lambda: steps.update(self.bench, device, image, policy=policy))
+
+    def distribute(self, device: DeviceConfig, image: LoadedImage, *, policy: OtaPolicy | None = None,
+                   expect: TransferResult = TransferResult.SUCCESS) -> steps.Update:
+        return self.call(lambda: steps.distribute(self.bench, device, image, policy=policy, expect=expect))
+
+    def expect_alert(self, update: steps.Update, what: str, alert_code: int, *, after: int = 0) -> Any:
+        return self.call(lambda: steps.expect_message(self.bench, update, what, alert_code=alert_code, after=after))
+
+    def activate_with_cs06(self, update: steps.Update, **kwargs: Any) -> Any:
+        return self.call(lambda: steps.activate_with_cs06(self.bench, update, **kwargs))
+
+    def activate_now(self, device: DeviceConfig, image: LoadedImage) -> None:
+        self.call(lambda: steps.activate_now(self.bench, device, image))
+
+    def read_version(self, update: steps.Update, expected_version: bytes) -> Any:
+        return self.call(lambda: steps.read_version(self.bench, update, expected_version=expected_version))
+
+    def message_mark(self) -> int:
+        """Where the GBCS message log stands: pass to ``expect_alert(after=...)`` to see only newer ones."""
+        return self.bench.hub.messages.mark
+
+    @property
+    def emulated(self) -> bool:
+        return self.bench.emulator is not None
+
+    def emulator(self, op: str, **args: Any) -> Any:
+        """A control-plane request to the emulated radio (emulated runs only)."""
+        emulator = self.bench.emulator
+        if emulator is None:
+            raise ConfigError("this needs the emulated radio; the config names a physical one")
+        return self.call(lambda: emulator.request(op, **args), timeout=60)
+
+    def device_command(self, device: DeviceConfig, command: str, **args: Any) -> Any:
+        """A command to an emulated device's model (set a behaviour or fault, reboot it...)."""
+        return self.emulator("device_command", name=device.name, command=command, args=args)
+
