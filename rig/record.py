@@ -12,11 +12,18 @@ Journal entries (kinds) that make a record: ``run_started``, ``radio``, ``image`
 from __future__ import annotations
 
 import enum
+import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from rig.journal import Entry, Reading
+
+
+def new_run_id() -> str:
+    """A run's name: when it started, and a few random digits so that two runs never collide."""
+    return f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
 
 
 class Outcome(enum.StrEnum):

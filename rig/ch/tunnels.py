@@ -40,12 +40,28 @@ OnMessage = Callable[[zigpy.types.EUI64, bytes], None]
 _FROM_SERVER = Tunneling.ClientCommandDefs
 
 
+class _Announcements:
+    """Listens to one device's ZDO: a device that announces itself has restarted, and its tunnel is gone."""
+
+    def __init__(self, manager: TunnelManager, cluster: Any) -> None:
+        self._manager = manager
+        self._cluster = cluster
+
+    def device_announce(self, device: Any) -> None:
+        self._manager.reopen(self._cluster)
+
+
 class TunnelManager:
-    """One tunnel per device; messages from devices go to ``on_message``."""
+    """One tunnel per device; messages from devices go to ``on_message``.
+
+    A device that restarts loses its tunnels and holds its alerts until the CH asks for
+    a tunnel again, so the CH asks again as soon as the device announces itself.
+    """
 
     def __init__(self, on_message: OnMessage) -> None:
         self._on_message = on_message
         self._tunnels: dict[zigpy.types.EUI64, int] = {}
+        self._watched: set[zigpy.types.EUI64] = set()
 
     def is_open(self, ieee: zigpy.types.EUI64) -> bool:
         return ieee in self._tunnels
@@ -67,7 +83,17 @@ class TunnelManager:
             raise InfrastructureError(f"device {ieee} refused a GB-HGRP tunnel: {response.tunnel_status.name}")
         self._tunnels[ieee] = response.tunnel_id
         LOG.info("tunnel %d open to %s", response.tunnel_id, ieee)
+        if ieee not in self._watched:
+            self._watched.add(ieee)
+            cluster.endpoint.device.zdo.add_listener(_Announcements(self, cluster))
         return response.tunnel_id
+
+    def reopen(self, cluster: Any) -> None:
+        """Forget the device's tunnel and ask for a new one (in the background)."""
+        ieee = cluster.endpoint.device.ieee
+        LOG.info("%s announced itself: asking for a new tunnel", ieee)
+        self._tunnels.pop(ieee, None)
+        cluster.create_catching_task(self.open(cluster))
 
     async def send(self, cluster: Any, message: bytes) -> None:
         """Send one GBCS message to the device, opening the tunnel first if need be."""
