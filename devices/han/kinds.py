@@ -62,6 +62,7 @@ def register(kind: DeviceKind) -> DeviceKind:
 
 def kinds() -> dict[str, DeviceKind]:
     """Every registered kind, by name (the kinds in this package are registered on import)."""
+    from devices.gb import hcalcs, ppmid  # noqa: F401 - register themselves
     from devices.han import generic  # noqa: F401 - registers itself
 
     return dict(_KINDS)
