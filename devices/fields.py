@@ -127,6 +127,13 @@ class Fields:
     def mapping(self, key: str) -> Fields:
         return Fields(self._get(key, {}), self.at(key))
 
+    def optional_mapping(self, key: str) -> Fields | None:
+        """A block that can be switched off: absent, ``null`` or ``false`` is None, ``true`` an empty block."""
+        value = self._get(key, None)
+        if value is None or value is False:
+            return None
+        return Fields({} if value is True else value, self.at(key))
+
     def items(self, key: str) -> list[Fields]:
         value = self._get(key, [])
         if not isinstance(value, list):

@@ -13,16 +13,18 @@
         type: generic
         emulated: {eui64: "…", node_id: 0x1234, install_code: "…", manufacturer: "…"}
 
-Only the ``emulator`` block and the ``emulated`` blocks are read; everything else in the
-file is the rig's. A device without an ``emulated`` block is a physical one and ignored.
-Problems are ``SpecError``s naming the field (``devices[1].emulated.eui64``).
+Only the ``emulator`` block and the ``emulated`` blocks are read, and whatever other
+top-level block a device kind asks for (the GB kinds read ``gbcs:``, see
+``devices.gb.trust``); everything else in the file is the rig's. A device without an
+``emulated`` block is a physical one and ignored. Problems are ``SpecError``s naming the
+field (``devices[1].emulated.eui64``).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ from devices.errors import SpecError
 from devices.fields import Fields
 from devices.han.air import AirSettings
 from devices.han.install_code import link_key_from_install_code
-from devices.han.kinds import DeviceSpec, kinds
+from devices.han.kinds import ConfigContext, DeviceSpec, kinds
 from devices.han.node import WELL_KNOWN_LINK_KEY
 from devices.ieee import FIRST_BROADCAST_NODE_ID, Eui64
 from devices.radio.ezsp.commands import TABLES
@@ -53,6 +55,8 @@ class EmulatorSpec:
     air: AirSettings = AirSettings()
     socket_rstack_delay: float | None = DEFAULT_SOCKET_RSTACK_DELAY
     devices: tuple[DeviceSpec, ...] = ()
+    #: what devices added later (through the control plane) read their shared settings from
+    context: ConfigContext = field(default_factory=ConfigContext, compare=False)
 
     @property
     def ncp_eui64(self) -> Eui64:
@@ -68,12 +72,16 @@ def parse_config(config: object, *, base_dir: Path | None = None) -> EmulatorSpe
     root = Fields(config, "")
     coordinator = root.mapping("coordinator")
     emulator = coordinator.mapping("emulator")
-    spec = _read_emulator(emulator, base_dir or Path.cwd())
+    base_dir = base_dir or Path.cwd()
+    spec = _read_emulator(emulator, base_dir)
+    raw: Mapping[str, Any] = config if isinstance(config, Mapping) else {}
+    shared = {key: value for key, value in raw.items() if key not in ("coordinator", "devices")}
+    context = ConfigContext(base_dir, shared)
     devices: list[DeviceSpec] = []
     for entry in root.items("devices"):
         if entry.has("emulated"):
-            devices.append(read_device(entry, taken=devices))
-    return replace(spec, devices=tuple(devices))
+            devices.append(read_device(entry, taken=devices, context=context))
+    return replace(spec, devices=tuple(devices), context=context)
 
 
 def _read_emulator(fields: Fields, base_dir: Path) -> EmulatorSpec:
@@ -131,7 +139,7 @@ def _read_air(fields: Fields) -> AirSettings:
     return settings
 
 
-def read_device(entry: Fields, *, taken: list[DeviceSpec]) -> DeviceSpec:
+def read_device(entry: Fields, *, taken: list[DeviceSpec], context: ConfigContext) -> DeviceSpec:
     """One ``devices[i]`` entry with an ``emulated`` block; ``taken`` are the devices before it."""
     name = entry.string("name")
     if not name:
@@ -151,7 +159,7 @@ def read_device(entry: Fields, *, taken: list[DeviceSpec]) -> DeviceSpec:
         raise SpecError(emulated.at("node_id"), f"0x{node_id:04X} is used by another device")
     link_key = _read_link_key(emulated)
     auto_join = emulated.boolean("auto_join", True)
-    settings = registry[kind].read_settings(emulated)
+    settings = registry[kind].read_settings(emulated, context)
     emulated.done()
     return DeviceSpec(name, kind, eui64, node_id, link_key, auto_join, settings)
 
@@ -176,6 +184,6 @@ def _derived_node_id(eui64: Eui64, taken: set[int]) -> int:
     return candidate
 
 
-def parse_device(entry: Mapping[str, Any], existing: list[DeviceSpec]) -> DeviceSpec:
+def parse_device(entry: Mapping[str, Any], existing: list[DeviceSpec], context: ConfigContext) -> DeviceSpec:
     """One device for the control plane's add_device, checked against the devices running."""
-    return read_device(Fields(entry, "device"), taken=existing)
+    return read_device(Fields(entry, "device"), taken=existing, context=context)

@@ -21,7 +21,8 @@ Security (:mod:`gbcs.security`, :mod:`gbcs.keystore`)::
 Building what the rig and emulated devices send (:mod:`gbcs.builders`)::
 
     build_ccs08_alert(...), build_cs09_alert(...), build_fdra_dlms(...), build_fdra_gbz(...),
-    build_firmware_verification_failed_alert(...), build_cs06_command(...), build_cs06_response(...),
+    build_firmware_verification_failed_alert(...), build_generic_critical_alert(...),
+    build_cs06_command(...), build_cs06_response(...), build_cs06_alert(...),
     build_cs08_command(...), build_cs08_response(...)   -> GbcsMessage
 
 OTA images (:mod:`gbcs.ota_image`) and DUIS requests (:mod:`gbcs.duis`)::
@@ -39,6 +40,7 @@ from gbcs.alerts import DlmsAlert, DlmsFirmwareReceiptAlert, GbzAlert, GbzFirmwa
 from gbcs.builders import (
     AlertForm,
     build_ccs08_alert,
+    build_cs06_alert,
     build_cs06_command,
     build_cs06_precommand,
     build_cs06_response,
@@ -48,6 +50,7 @@ from gbcs.builders import (
     build_fdra_dlms,
     build_fdra_gbz,
     build_firmware_verification_failed_alert,
+    build_generic_critical_alert,
 )
 from gbcs.crypto import Verdict
 from gbcs.der import (
@@ -108,9 +111,11 @@ __all__ = [
     "KeyStoreError", "KeyUsage", "Layout", "OtaHeader", "OtaImage", "Payload", "RTDS_ACB",
     "RTDS_SUPPLIER", "RawPayload", "ReadFirmwareVersionCommand", "ReadFirmwareVersionResponse",
     "ReadResult", "SubElement", "TransferResult", "UnsupportedError", "Verdict", "Verification",
-    "add_mac", "alert_code_of", "build_ccs08_alert", "build_cs06_command", "build_cs06_precommand",
+    "add_mac", "alert_code_of", "build_ccs08_alert", "build_cs06_alert", "build_cs06_command",
+    "build_cs06_precommand",
     "build_cs06_response", "build_cs08_command", "build_cs08_response", "build_cs09_alert",
-    "build_fdra_dlms", "build_fdra_gbz", "build_firmware_verification_failed_alert", "build_image",
+    "build_fdra_dlms", "build_fdra_gbz", "build_firmware_verification_failed_alert",
+    "build_generic_critical_alert", "build_image",
     "check_applicability", "decode", "decode_payload", "encode", "encode_image", "encode_payload",
     "message_bytes", "parse_firmware_request", "parse_image", "sign", "sign_image", "verify",
     "verify_image", "verify_mac", "verify_signature",

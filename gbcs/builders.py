@@ -26,9 +26,11 @@ from gbcs.alerts import (
 )
 from gbcs.der import (
     ActivateFirmwareAccepted,
+    ActivateFirmwareAlert,
     ActivateFirmwareCommand,
     ActivateFirmwareOutcome,
     ActivateImageResult,
+    ActivationResult,
     FirmwareActivationAlert,
     FirmwareTransferAlert,
     ReadFirmwareVersionCommand,
@@ -42,6 +44,7 @@ from gbcs.framing import Cra, GbcsMessage, Layout
 from gbcs.security import add_mac, sign
 
 MC_ACTIVATE_FIRMWARE = 0x0012
+MC_FUTURE_DATED_FIRMWARE_ACTIVATION_ALERT = 0x00CA
 MC_FIRMWARE_RECEIPT_DLMS = 0x00CE
 MC_FIRMWARE_RECEIPT_GBZ = 0x00CF
 MC_FIRMWARE_TRANSFER_ALERT = 0x0128
@@ -54,6 +57,8 @@ ALERT_FIRMWARE_VERIFICATION_SUCCESSFUL = 0x8F72
 ALERT_FIRMWARE_TRANSFER_FAIL = 0x8F89
 ALERT_FIRMWARE_TRANSFER_SUCCESS = 0x8F8A
 ALERT_FIRMWARE_VERSION = 0x8F8B
+ALERT_FUTURE_DATED_ACTIONED = 0x8F66
+ALERT_FUTURE_DATED_NOT_ACTIONED = 0x8F67
 
 
 class AlertForm(enum.StrEnum):
@@ -102,6 +107,22 @@ def build_fdra_gbz(*, device: Eui64, recipient: Eui64, calculated_hash: bytes, w
     return sign(message, ds_key)
 
 
+def build_generic_critical_alert(*, alert_code: int, form: AlertForm, device: Eui64, recipient: Eui64,
+                                 when: datetime, counter: int, ds_key: ec.EllipticCurvePrivateKey) -> GbcsMessage:
+    """A Generic Critical Alert (MC 0x1000): the alert code and its time, signed, in DLMS or GBZ form.
+
+    Shaped like the RTDS GCA vectors: DF-only, no use-case body.
+    """
+    payload: DlmsAlert | GbzAlert
+    if form is AlertForm.DLMS:
+        payload = DlmsAlert(alert_code, DlmsDateTime.from_datetime(when),
+                            invoke_id_and_priority=invoke_id_and_priority(counter))
+    else:
+        payload = GbzAlert(alert_code, when)
+    message = GbcsMessage(Cra.ALERT, counter, device, recipient, MC_GENERIC_CRITICAL_ALERT, payload.encode())
+    return sign(message, ds_key)
+
+
 def build_firmware_verification_failed_alert(*, form: AlertForm, device: Eui64, recipient: Eui64,
                                              when: datetime, counter: int,
                                              ds_key: ec.EllipticCurvePrivateKey) -> GbcsMessage:
@@ -110,14 +131,23 @@ def build_firmware_verification_failed_alert(*, form: AlertForm, device: Eui64, 
     The carrier is inferred: no vector or source shows 8F1C on the wire, so it goes as a
     Generic Critical Alert (MC 0x1000) with no use-case body, like the RTDS GCA vectors.
     """
-    payload: DlmsAlert | GbzAlert
-    if form is AlertForm.DLMS:
-        payload = DlmsAlert(ALERT_FIRMWARE_VERIFICATION_FAILED, DlmsDateTime.from_datetime(when),
-                            invoke_id_and_priority=invoke_id_and_priority(counter))
-    else:
-        payload = GbzAlert(ALERT_FIRMWARE_VERIFICATION_FAILED, when)
-    message = GbcsMessage(Cra.ALERT, counter, device, recipient, MC_GENERIC_CRITICAL_ALERT, payload.encode())
-    return sign(message, ds_key)
+    return build_generic_critical_alert(alert_code=ALERT_FIRMWARE_VERIFICATION_FAILED, form=form, device=device,
+                                        recipient=recipient, when=when, counter=counter, ds_key=ds_key)
+
+
+def build_cs06_alert(*, device: Eui64, supplier: Eui64, command_counter: int, outcome: ActivateFirmwareOutcome,
+                     execution_date_time: datetime, counter: int,
+                     device_ds_key: ec.EllipticCurvePrivateKey) -> GbcsMessage:
+    """CS06 future-dated activation alert (MC 0x00CA): 8F66 on success, 8F67 otherwise.
+
+    As in RTDS it goes to the Supplier, signed, and names the command's counter.
+    """
+    alert_code = (ALERT_FUTURE_DATED_ACTIONED if outcome.response_code is ActivationResult.SUCCESS
+                  else ALERT_FUTURE_DATED_NOT_ACTIONED)
+    payload = ActivateFirmwareAlert(alert_code, execution_date_time, command_counter, outcome)
+    message = GbcsMessage(Cra.ALERT, counter, device, supplier, MC_FUTURE_DATED_FIRMWARE_ACTIVATION_ALERT,
+                          payload.encode())
+    return sign(message, device_ds_key)
 
 
 def build_cs06_precommand(*, supplier: Eui64, device: Eui64, manufacturer_image_hash: bytes, counter: int,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from devices.fields import Fields
 from devices.han.aps import HOME_AUTOMATION_PROFILE
-from devices.han.kinds import DeviceKind, DeviceSpec, register
+from devices.han.kinds import ConfigContext, DeviceKind, DeviceSpec, register
 from devices.han.node import Endpoint, Node
 from devices.han.zcl.basic import PowerSource, basic_server
 
@@ -48,7 +48,7 @@ class GenericDevice(Node):
         )
 
 
-def _read_settings(fields: Fields) -> GenericSettings:
+def _read_settings(fields: Fields, context: ConfigContext) -> GenericSettings:
     return GenericSettings(
         manufacturer=fields.string("manufacturer", GenericSettings.manufacturer),
         model=fields.string("model", GenericSettings.model),

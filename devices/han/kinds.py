@@ -1,14 +1,16 @@
 """Device kinds: the registry the config's ``type:`` names, and what a kind must provide.
 
-A kind reads its own settings from the device's ``emulated:`` block and builds a ``Node``
-from a ``DeviceSpec``. ``generic`` is registered here; the GB kinds (``ppmid``,
+A kind reads its own settings from the device's ``emulated:`` block (and, through the
+``ConfigContext``, from blocks every device shares, such as ``gbcs:``) and builds a
+``Node`` from a ``DeviceSpec``. ``generic`` is registered here; the GB kinds (``ppmid``,
 ``hcalcs``) register themselves the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from devices.fields import Fields
@@ -31,10 +33,20 @@ class DeviceSpec:
 
 
 @dataclass(frozen=True)
+class ConfigContext:
+    """What a kind may read besides a device's own ``emulated:`` block."""
+
+    #: where relative paths in the config start (the config file's directory)
+    base_dir: Path = field(default_factory=Path.cwd)
+    #: the config's top-level blocks other than ``coordinator`` and ``devices``, as written
+    shared: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class DeviceKind:
     name: str
     #: reads the kind's own keys from the ``emulated:`` block (the common ones are already read)
-    read_settings: Callable[[Fields], Any]
+    read_settings: Callable[[Fields, ConfigContext], Any]
     build: Callable[[DeviceSpec], Node]
 
 
@@ -50,6 +62,7 @@ def register(kind: DeviceKind) -> DeviceKind:
 
 def kinds() -> dict[str, DeviceKind]:
     """Every registered kind, by name (the kinds in this package are registered on import)."""
+    from devices.gb import hcalcs, ppmid  # noqa: F401 - register themselves
     from devices.han import generic  # noqa: F401 - registers itself
 
     return dict(_KINDS)

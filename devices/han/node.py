@@ -125,6 +125,7 @@ class Node:
         self._tsn = itertools.count(1)
         self._aps_counter = itertools.count(1)
         self._join_timer: Timer | None = None
+        self._power_up_timer: Timer | None = None
 
     # ---------------------------------------------------------------- identity (Station, ZdoIdentity)
 
@@ -203,12 +204,33 @@ class Node:
 
     def detach(self) -> None:
         """Power the device off: it vanishes from the air without leaving."""
-        if self._join_timer is not None:
-            self._join_timer.cancel()
+        for timer in (self._join_timer, self._power_up_timer):
+            if timer is not None:
+                timer.cancel()
+        self._join_timer = self._power_up_timer = None
         if self._air is not None:
             self._air.detach(self)
             self._record("powered_off")
         self._air = None
+
+    def reboot(self, off_for: float) -> None:
+        """Restart: off the air for ``off_for`` seconds, then back in the network it was in.
+
+        Like a device after a firmware activation or a watchdog reset, it keeps its network
+        settings, announces itself once it is back and forgets every fragment it was given.
+        """
+        air, events = self.air, self._events
+        assert events is not None
+        self._record("rebooting", off_for=off_for)
+        self.detach()
+        self._power_up_timer = air.scheduler.call_later(off_for, self._power_up, air, events)
+
+    def _power_up(self, air: Air, events: EventLog) -> None:
+        self._power_up_timer = None
+        self.attach(air, events, joined=self.joined)
+        if self.joined:
+            self.call_later(ANNOUNCE_DELAY, self._announce)
+        self.on_rebooted()
 
     def permit_opened(self) -> None:
         if self.auto_join and not self.joined and self._join_timer is None:
@@ -261,6 +283,9 @@ class Node:
 
     def on_left(self) -> None:
         """Called when the device has left the network."""
+
+    def on_rebooted(self) -> None:
+        """Called when the device is back on the air after ``reboot``."""
 
     def control(self, command: str, args: Mapping[str, Any]) -> Any:
         """A control-plane command of this kind (an OTA abort, a wake-up…); kinds add theirs."""

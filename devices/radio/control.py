@@ -56,7 +56,7 @@ class EmulatorControl:
 
     def add_device(self, device: Mapping[str, Any]) -> dict[str, Any]:
         """Power up a device described like a config ``devices[]`` entry (with ``emulated:``)."""
-        spec = parse_device(device, self._emulator.device_specs)
+        spec = parse_device(device, self._emulator.device_specs, self._emulator.spec.context)
         return self._emulator.add_device(spec).status()
 
     def remove_device(self, name: str) -> None:

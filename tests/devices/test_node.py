@@ -10,8 +10,9 @@ from construct import Int8ul, Int16ul, Struct
 
 from devices.errors import InputError
 from devices.fields import Fields
-from devices.han.aps import SMART_ENERGY_PROFILE, ApsMessage
-from devices.han.kinds import DeviceKind, DeviceSpec, kinds, register
+from devices.han.air import AirSettings
+from devices.han.aps import SMART_ENERGY_PROFILE, ApsMessage, Delivery
+from devices.han.kinds import ConfigContext, DeviceKind, DeviceSpec, kinds, register
 from devices.han.node import WELL_KNOWN_LINK_KEY, Endpoint, Node
 from devices.han.zcl.cluster import AttributeDef, Cluster, ClusterDef, CommandDef, Role, ZclReply, ZclRequest
 from devices.han.zcl.foundation import Status
@@ -116,14 +117,14 @@ def test_a_device_acts_on_its_own_through_timers_and_sends_zcl_with_its_endpoint
 
 def test_kinds_are_found_by_name_and_build_their_devices() -> None:
     generic = kinds()["generic"]
-    settings = generic.read_settings(Fields({}, "devices[0].emulated"))
+    settings = generic.read_settings(Fields({}, "devices[0].emulated"), ConfigContext())
     device = generic.build(DeviceSpec("x", "generic", Eui64(1), 0x0101, WELL_KNOWN_LINK_KEY, True, settings))
     assert (device.name, device.node_id, device.endpoints[1].profile_id) == ("x", 0x0101, 0x0104)
 
 
 def test_a_kind_name_cannot_be_registered_twice() -> None:
     with pytest.raises(ValueError, match="twice"):
-        register(DeviceKind("generic", lambda fields: None, lambda spec: PingDevice()))
+        register(DeviceKind("generic", lambda fields, context: None, lambda spec: PingDevice()))
 
 
 def test_a_kind_adds_control_commands_of_its_own() -> None:
@@ -131,3 +132,67 @@ def test_a_kind_adds_control_commands_of_its_own() -> None:
     assert device.control("reset_pings", {"to": 5}) == 5
     with pytest.raises(InputError, match="no control command 'fly'"):
         device.control("fly", {})
+
+
+class Pinger(PingDevice):
+    """A ping device that also hears how its own pongs were answered, and notices restarts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: list[tuple[int, int]] = []
+        self.broadcasts: list[bool] = []
+        self.restarts = 0
+        self.ping._handlers[0x00] = self._note_ping
+        self.ping.on_default_response = lambda command, status: self.answers.append((command, status))
+
+    def _note_ping(self, request: ZclRequest) -> ZclReply | Status:
+        self.broadcasts.append(request.broadcast)
+        return ZclReply("pong", {"value": request.fields.value, "count": 0})
+
+    def on_rebooted(self) -> None:
+        self.restarts += 1
+
+
+def test_a_cluster_is_told_how_its_own_request_was_answered_by_default_response() -> None:
+    air, coordinator, clock, _ = make_air()
+    device = Pinger()
+    device.attach(air, air.events, joined=True)
+    answer = ZclFrame(FrameType.GLOBAL, Direction.CLIENT_TO_SERVER, 9, 0x0B, bytes([0x00, Status.NOT_FOUND]))
+    air.send(ApsMessage(0x0000, 0x4242, SMART_ENERGY_PROFILE, 0xFC01, 1, 1, answer.to_bytes()))
+    clock.advance(1.0)
+    assert device.answers == [(0x00, Status.NOT_FOUND)] and coordinator.received == []
+
+
+def test_a_handler_knows_whether_the_command_was_a_broadcast() -> None:
+    air, _, clock, _ = make_air()
+    device = Pinger()
+    device.attach(air, air.events, joined=True)
+    air.send(_ping(1))
+    broadcast = ApsMessage(**{**_ping(2).__dict__, "destination": 0xFFFF, "delivery": Delivery.BROADCAST})
+    air.send(broadcast)
+    clock.advance(1.0)
+    assert device.broadcasts == [False, True]
+
+
+def test_a_rebooting_device_is_off_the_air_then_back_in_the_network_and_announced() -> None:
+    air, coordinator, clock, events = make_air(settings=AirSettings(aps_retries=0, aps_ack_timeout=0.1))
+    device = Pinger()
+    device.attach(air, events, joined=True)
+    device.reboot(2.0)
+    air.send(_ping(3))
+    clock.advance(1.0)
+    assert coordinator.received == [] and device.restarts == 0
+    clock.advance(2.0)
+    announce = [m for m in coordinator.received if m.cluster_id == 0x0013]
+    assert device.joined and device.restarts == 1 and len(announce) == 1
+    assert [e.kind for e in events.since() if e.source == "pinger"][-3:] == ["powered_off", "powered_on", "sent"]
+
+
+def test_a_device_removed_while_rebooting_stays_off() -> None:
+    air, _, clock, _ = make_air()
+    device = Pinger()
+    device.attach(air, air.events, joined=True)
+    device.reboot(1.0)
+    device.detach()
+    clock.advance(5.0)
+    assert air.station(0x4242) is None and device.restarts == 0

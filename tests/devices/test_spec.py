@@ -8,10 +8,14 @@ from typing import Any
 import pytest
 
 from devices.errors import SpecError
+from devices.fields import Fields
+from devices.han import kinds as kinds_module
+from devices.han.generic import GenericDevice
 from devices.han.install_code import crc16_x25, link_key_from_install_code
+from devices.han.kinds import ConfigContext, DeviceKind
 from devices.han.node import WELL_KNOWN_LINK_KEY
 from devices.ieee import Eui64
-from devices.spec import EmulatorSpec, parse_config
+from devices.spec import EmulatorSpec, parse_config, parse_device
 
 METER = {"name": "meter", "type": "generic", "emulated": {"eui64": "00:11:22:33:44:55:66:01"}}
 
@@ -121,3 +125,35 @@ def test_node_ids_left_out_are_derived_from_the_eui64_the_same_every_time_and_ne
 def test_the_ncp_eui64_defaults_to_a_silicon_labs_address_fixed_by_the_seed() -> None:
     assert EmulatorSpec(seed=1).ncp_eui64 == EmulatorSpec(seed=1).ncp_eui64 != EmulatorSpec(seed=2).ncp_eui64
     assert str(EmulatorSpec(seed=1).ncp_eui64).startswith("00:0d:6f")
+
+
+def test_a_kind_reads_the_configs_shared_blocks_relative_to_its_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contexts: list[ConfigContext] = []
+
+    def read(fields: Fields, context: ConfigContext) -> None:
+        contexts.append(context)
+
+    monkeypatch.setitem(kinds_module._KINDS, "probe", DeviceKind("probe", read, GenericDevice))
+    probe = {**METER, "type": "probe"}
+    spec = parse_config({**_config(probe), "gbcs": {"keystore": "keys"}, "rig": {"x": 1}}, base_dir=tmp_path)
+    assert [(c.base_dir, dict(c.shared)) for c in contexts] == [(tmp_path, {"gbcs": {"keystore": "keys"},
+                                                                           "rig": {"x": 1}})]
+    later = {**probe, "name": "later", "emulated": {"eui64": "00:11:22:33:44:55:66:09"}}
+    parse_device(later, list(spec.devices), spec.context)
+    assert contexts[-1] is spec.context
+
+
+@pytest.mark.parametrize(("value", "on"), [(None, False), (False, False), (True, True), ({"a": 1}, True)])
+def test_a_block_that_can_be_switched_off_reads_null_and_false_as_off(value: object, on: bool) -> None:
+    block = Fields({"sleepy": value}, "behaviour").optional_mapping("sleepy")
+    assert (block is not None) is on
+    if isinstance(value, dict):
+        assert block is not None and block.integer("a") == 1
+
+
+def test_a_switchable_block_that_is_not_a_mapping_is_an_error() -> None:
+    with pytest.raises(SpecError) as caught:
+        Fields({"sleepy": 5}, "behaviour").optional_mapping("sleepy")
+    assert caught.value.path == "behaviour.sleepy"

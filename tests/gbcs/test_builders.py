@@ -12,6 +12,7 @@ from gbcs.alerts import DlmsAlert, GbzAlert
 from gbcs.builders import (
     AlertForm,
     build_ccs08_alert,
+    build_cs06_alert,
     build_cs06_command,
     build_cs06_precommand,
     build_cs06_response,
@@ -21,6 +22,7 @@ from gbcs.builders import (
     build_fdra_dlms,
     build_fdra_gbz,
     build_firmware_verification_failed_alert,
+    build_generic_critical_alert,
 )
 from gbcs.crypto import Verdict
 from gbcs.der import (
@@ -211,3 +213,28 @@ def test_device_maced_cs08_response_verifies_with_a_throwaway_device_key() -> No
                                   mac_peer_public_key=_public(RTDS_ACB, KeyUsage.KEY_AGREEMENT))
     result = verify(_round_trip(message), store)
     assert (result.signature, result.mac) == (Verdict.ABSENT, Verdict.VALID)
+
+
+def test_generic_critical_alert_is_shaped_like_the_rtds_gca_vector() -> None:
+    store, keys = _device_keystore(GSME)
+    message = build_generic_critical_alert(alert_code=0x8F30, form=AlertForm.GBZ, device=GSME,
+                                           recipient=RTDS_SUPPLIER, when=NEW_YEAR_2015, counter=3000,
+                                           ds_key=keys[GSME, KeyUsage.DIGITAL_SIGNING])
+    decoded = _round_trip(message)
+    rtds = decode(rtds_bytes("GCA-ZigBee_NA_8F30_ALERT_GBCS.HEX"))
+    assert _without_signature_and_mac(decoded) == _without_signature_and_mac(rtds)
+    assert verify(decoded, store).signature is Verdict.VALID
+
+
+@pytest.mark.parametrize("vector", ["CS06_11.3_8F66_FUTURE_DATED_SUCCESS_ALERT_GBCS.HEX",
+                                    "CS06_11.3_8F67_FUTURE_DATED_ERROR_ALERT_GBCS.HEX"], ids=["8F66", "8F67"])
+def test_cs06_future_dated_alert_is_device_signed_and_shaped_like_rtds(vector: str) -> None:
+    rtds = decode(rtds_bytes(vector))
+    rtds_payload = decode_payload(rtds)
+    store, keys = _device_keystore(ESME)
+    message = build_cs06_alert(device=ESME, supplier=RTDS_SUPPLIER, command_counter=rtds_payload.originator_counter,
+                               outcome=rtds_payload.outcome, execution_date_time=rtds_payload.execution_date_time,
+                               counter=rtds.counter, device_ds_key=keys[ESME, KeyUsage.DIGITAL_SIGNING])
+    decoded = _round_trip(message)
+    assert _without_signature_and_mac(decoded) == _without_signature_and_mac(rtds)
+    assert verify(decoded, store).signature is Verdict.VALID

@@ -5,7 +5,8 @@ commands in each direction (id, payload layout). A ``Cluster`` is one instance o
 endpoint, as server or client, with attribute values and a handler per command it acts on.
 ``dispatch`` answers a frame the way the ZCL says a device must: the foundation commands
 for every cluster, the cluster's own commands through their handlers, and a Default
-Response with the right status for everything else.
+Response with the right status for everything else. A Default Response that comes back
+to a cluster's own request goes to its ``on_default_response``, if it has one.
 """
 
 from __future__ import annotations
@@ -105,6 +106,8 @@ class ZclRequest:
     #: the node id and endpoint it came from
     source: int
     source_endpoint: int
+    #: sent to many (a broadcast or a group), so never answered
+    broadcast: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class ZclReply:
 
 
 Handler = Callable[[ZclRequest], ZclReply | Status | None]
+#: told the command id and status of a Default Response the cluster receives (an answer to its own request)
+DefaultResponseHandler = Callable[[int, Status | int], None]
 
 
 class Cluster:
@@ -128,9 +133,11 @@ class Cluster:
         *,
         values: Mapping[int | str, Any] | None = None,
         handlers: Mapping[int | str, Handler] | None = None,
+        on_default_response: DefaultResponseHandler | None = None,
     ) -> None:
         self.definition = definition
         self.role = role
+        self.on_default_response = on_default_response
         self._values: dict[int, Any] = {}
         for key, value in (values or {}).items():
             self._values[definition.attribute(key).attribute_id] = value
@@ -224,6 +231,8 @@ def dispatch(
     }
     cluster = clusters.get((cluster_id, role))
     if frame.frame_type is FrameType.GLOBAL and frame.command_id == GlobalCommand.DEFAULT_RESPONSE:
+        if cluster is not None and cluster.on_default_response is not None:
+            _default_response_to(cluster.on_default_response, frame, summary)
         return Dispatched(None, summary)
     if cluster is None:
         return _default(frame, Status.UNSUPPORTED_CLUSTER, summary, broadcast)
@@ -241,11 +250,23 @@ def dispatch(
     except ConstructError:
         return _default(frame, Status.MALFORMED_COMMAND, summary, broadcast)
     summary["name"] = command.name
-    result = command_handler(ZclRequest(cluster, frame, command, fields, source, source_endpoint))
+    result = command_handler(ZclRequest(cluster, frame, command, fields, source, source_endpoint, broadcast))
     if isinstance(result, ZclReply):
         reply_id, payload = cluster.encode_command(result.command, result.fields, frame.direction.flip())
         return Dispatched(frame.answer(FrameType.CLUSTER, reply_id, payload), summary)
     return _default(frame, result or Status.SUCCESS, summary, broadcast)
+
+
+def _default_response_to(handler: DefaultResponseHandler, frame: ZclFrame, summary: dict[str, Any]) -> None:
+    """Tell a cluster how its request was answered; an unreadable Default Response is only logged."""
+    try:
+        answer = DefaultResponse.parse(frame.payload)
+    except ConstructError:
+        summary["zcl"] = "malformed default response"
+        return
+    summary["answers"] = answer.command_id
+    summary["status"] = getattr(answer.status, "name", answer.status)
+    handler(answer.command_id, answer.status)
 
 
 def _foundation(cluster: Cluster, frame: ZclFrame, summary: dict[str, Any], broadcast: bool) -> Dispatched:

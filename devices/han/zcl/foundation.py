@@ -52,8 +52,12 @@ class Status(enum.IntEnum):
     INSUFFICIENT_SPACE = 0x89
     NOT_FOUND = 0x8B
     INVALID_DATA_TYPE = 0x8D
+    #: the OTA Upgrade statuses (ZCL 11.13)
+    ABORT = 0x95
+    INVALID_IMAGE = 0x96
     WAIT_FOR_DATA = 0x97
     NO_IMAGE_AVAILABLE = 0x98
+    REQUIRE_MORE_IMAGE = 0x99
     UNSUPPORTED_CLUSTER = 0xC3
 
 

@@ -1,0 +1,101 @@
+"""The GB devices' config: the gbcs block, the emulated block, behaviours and faults, and their errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devices.errors import SpecError
+from devices.gb.behaviours import Behaviour, Faults, PageRequests, Sleep
+from devices.gb.settings import GbSettings
+from devices.spec import parse_config
+from fixtures import testpki
+from gbcs import AlertForm
+from tests.devices.gb_fakes import KEYSTORE, TRUST, device_entry, make_device
+
+
+def _settings(*entries: dict[str, Any], gbcs: dict[str, Any] | None = None, base_dir: Path | None = None
+              ) -> list[GbSettings]:
+    config = {"gbcs": TRUST if gbcs is None else gbcs, "devices": list(entries)}
+    return [spec.settings for spec in parse_config(config, base_dir=base_dir).devices]
+
+
+def test_a_ppmid_reads_its_identity_and_starts_with_default_behaviour_and_no_faults() -> None:
+    (settings,) = _settings(device_entry("ppmid"))
+    assert (settings.manufacturer_code, settings.image_type, settings.hardware_version,
+            settings.firmware_version, settings.model) == (0x121D, 0x0084, 0x1111, 1, "PPMID")
+    assert (settings.behaviour, settings.faults) == (Behaviour(), Faults())
+    assert settings.keys.device == testpki.PPMID and settings.keys.anchors.supplier == testpki.SUPPLIER
+
+
+def test_behaviour_and_faults_are_read_from_the_emulated_block() -> None:
+    (settings,) = _settings(device_entry(
+        "hcalcs", behaviour={"block_size": 40, "sleepy": {"wake_interval": 60}, "page_requests": True,
+                             "alert_form": "dlms", "resume": True},
+        faults={"reboot_at": 40, "wrong_version": "0x99", "delay_alerts": 5}))
+    behaviour, faults = settings.behaviour, settings.faults
+    assert (behaviour.block_size, behaviour.sleepy, behaviour.page_requests, behaviour.alert_form,
+            behaviour.resume) == (40, Sleep(wake_interval=60.0), PageRequests(), AlertForm.DLMS, True)
+    assert (faults.reboot_at, faults.wrong_version, faults.delay_alerts) == (40.0, 0x99, 5.0)
+
+
+def test_the_keystore_is_found_relative_to_the_config_file(tmp_path: Path) -> None:
+    shutil.copytree(KEYSTORE, tmp_path / "keys")
+    (settings,) = _settings(device_entry("ppmid"), gbcs={**TRUST, "keystore": "keys"}, base_dir=tmp_path)
+    assert settings.keys.device == testpki.PPMID
+
+
+@pytest.mark.parametrize(("change", "path"), [
+    ({"gbcs": None}, "gbcs"),
+    ({"gbcs": {**TRUST, "keystore": "/nonexistent/keys"}}, "gbcs.keystore"),
+    ({"gbcs": {**TRUST, "acb": "not-an-eui"}}, "gbcs.acb"),
+    ({"gbcs": {**TRUST, "colour": "blue"}}, "gbcs.colour"),
+    ({"gbcs": {**TRUST, "supplier": "0011223344556677"}}, "gbcs.supplier"),
+    ({"eui64": "00:11:22:33:44:55:66:77"}, "devices[0].emulated.eui64"),
+    ({"image_type": None}, "devices[0].emulated.image_type"),
+    ({"behaviour": {"block_size": 0}}, "devices[0].emulated.behaviour.block_size"),
+    ({"behaviour": {"sleepy": {"wake_interval": 0}}}, "devices[0].emulated.behaviour.sleepy.wake_interval"),
+    ({"behaviour": {"alert_form": "xml"}}, "devices[0].emulated.behaviour.alert_form"),
+    ({"behaviour": {"verification_delay": 301}}, "devices[0].emulated.behaviour.verification_delay"),
+    ({"faults": {"stall_at": 100}}, "devices[0].emulated.faults.stall_at"),
+    ({"faults": {"explode": True}}, "devices[0].emulated.faults.explode"),
+    ({"faults": {"reject_image": True, "require_more_image": True}}, "devices[0].emulated.faults.require_more_image"),
+], ids=lambda value: value if isinstance(value, str) else None)
+def test_a_bad_setting_is_a_spec_error_naming_its_field(change: dict[str, Any], path: str) -> None:
+    entry = device_entry("ppmid")
+    gbcs = change.pop("gbcs", TRUST)
+    entry["emulated"].update(change)
+    config: dict[str, Any] = {"devices": [entry]}
+    if gbcs is not None:
+        config["gbcs"] = gbcs
+    with pytest.raises(SpecError) as caught:
+        parse_config(config)
+    assert caught.value.path == path
+
+
+def test_no_key_material_appears_in_a_keystore_error(tmp_path: Path) -> None:
+    (tmp_path / f"{testpki.PPMID.lower()}-ds.key").write_text("-----BEGIN PRIVATE KEY-----\nnonsense\n")
+    with pytest.raises(SpecError) as caught:
+        _settings(device_entry("ppmid"), gbcs={**TRUST, "keystore": str(tmp_path)})
+    assert caught.value.path == "gbcs.keystore" and "nonsense" not in str(caught.value)
+
+
+def test_sleepy_and_page_requests_can_be_switched_off_with_false() -> None:
+    (settings,) = _settings(device_entry("ppmid", behaviour={"sleepy": False, "page_requests": None}))
+    assert settings.behaviour.sleepy is None and settings.behaviour.page_requests is None
+
+
+def test_settings_changed_at_run_time_are_checked_like_the_config() -> None:
+    device = make_device("ppmid")
+    assert device.set_behaviour({"block_size": 50})["block_size"] == 50
+    assert device.set_faults({"drop_alerts": True})["drop_alerts"] is True
+    with pytest.raises(SpecError) as caught:
+        device.set_behaviour({"block_size": 300})
+    assert caught.value.path == "behaviour.block_size"
+    with pytest.raises(SpecError) as caught:
+        device.set_faults({"stall_at": -1})
+    assert caught.value.path == "faults.stall_at"
+    assert device.behaviour.block_size == 50 and device.faults.stall_at is None
