@@ -102,15 +102,18 @@ class Bench:
         self._images[image.name] = image
 
     async def join(self, device: DeviceConfig) -> zigpy.device.Device:
-        """The device on the HAN, letting it join first if it has not (with its install code if it has one)."""
+        """The device on the HAN with its tunnel open, letting it join first (with its install code if it has one)."""
         assert self.coordinator is not None
-        with contextlib.suppress(InfrastructureError):
+        try:
             found = self.coordinator.device(device.eui64)
-            if found.is_initialized:
-                return found
-        await self.coordinator.permit(duration=int(self.config.ch.join_timeout), eui=device.eui64,
-                                      install_code=device.install_code)
-        return await self.coordinator.wait_for_device(device.eui64, self.config.ch.join_timeout)
+        except InfrastructureError:
+            found = None
+        if found is None or not found.is_initialized:
+            await self.coordinator.permit(duration=int(self.config.ch.join_timeout), eui=device.eui64,
+                                          install_code=device.install_code)
+            found = await self.coordinator.wait_for_device(device.eui64, self.config.ch.join_timeout)
+        await self.hub.connect(found)
+        return found
 
 
 def _port_of_usb_serial(serial_number: str) -> str:

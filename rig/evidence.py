@@ -125,7 +125,7 @@ def cs08_response(record: GbcsRecord, *, firmware_version: bytes) -> list[Measur
     if payload is None:
         return checks + problems
     return checks + [
-        equals("CS08 read result", payload.response_code, ReadResult.SUCCESS, shown=lambda r: r.name),
+        equals("CS08 read result", payload.response_code, ReadResult.READ_SUCCESS, shown=lambda r: r.name),
         equals("CS08 firmware version", payload.firmware_version, firmware_version, shown=_hex),
     ]
 

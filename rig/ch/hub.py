@@ -78,6 +78,12 @@ class CommsHub:
                                     counter=self._counter.next(), chf_ds_key=self._ds_key, recipient=self.acb)
         return self.messages.record(Direction.RAISED_BY_CH, entity, encode(message))
 
+    async def connect(self, device: zigpy.device.Device) -> None:
+        """Open the GB-HGRP tunnel to a device that has joined, as a CH does after key establishment."""
+        assert self.coordinator is not None, "the hub is not attached to a coordinator"
+        if not self.tunnels.is_open(device.ieee):
+            await self.tunnels.open(self.coordinator.smart_energy_endpoint(device, TUNNELING_CLUSTER, server=True))
+
     async def deliver(self, device: zigpy.device.Device, message: GbcsMessage) -> GbcsRecord:
         """Send a GBCS command to a device through its tunnel; the record is journaled first."""
         assert self.coordinator is not None, "the hub is not attached to a coordinator"

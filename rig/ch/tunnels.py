@@ -38,6 +38,7 @@ REQUEST_TUNNEL_TIMEOUT = 10.0
 OnMessage = Callable[[zigpy.types.EUI64, bytes], None]
 
 _FROM_SERVER = Tunneling.ClientCommandDefs
+_TO_SERVER = Tunneling.ServerCommandDefs
 
 
 class _Announcements:
@@ -102,7 +103,10 @@ class TunnelManager:
         if tunnel_id is None:
             tunnel_id = await self.open(cluster)
         try:
-            await cluster.transfer_data(tunnel_id=tunnel_id, data=message, expect_reply=False)
+            # By id: zigpy looks command names up among the client commands first, and
+            # TransferData is a command of both sides, with different ids.
+            await cluster.command(_TO_SERVER.transfer_data.id, tunnel_id=tunnel_id, data=message,
+                                  expect_reply=False)
         except zigpy.exceptions.ZigbeeException as exc:
             raise InfrastructureError(f"GBCS message to {ieee} not delivered: {exc}") from None
 
@@ -114,8 +118,9 @@ class TunnelManager:
         if hdr.command_id == _FROM_SERVER.transfer_data.id:
             if self._tunnels.get(ieee) != args.tunnel_id:
                 LOG.warning("data from %s on unknown tunnel %d", ieee, args.tunnel_id)
-                cluster.create_catching_task(cluster.transfer_data_error(
-                    tunnel_id=args.tunnel_id, status=TransferDataStatus.No_Such_Tunnel, expect_reply=False))
+                cluster.create_catching_task(cluster.command(
+                    _TO_SERVER.transfer_data_error.id, tunnel_id=args.tunnel_id,
+                    status=TransferDataStatus.No_Such_Tunnel, expect_reply=False))
                 return True
             self._on_message(ieee, bytes(args.data))
             return True

@@ -82,7 +82,9 @@ class _DeviceWatch:
     def device_left(self, device: zigpy.device.Device) -> None:
         self.event_for(device.ieee).clear()
 
-    def connection_lost(self, exc: Exception) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._coordinator.stopping:
+            return  # bellows reports its own disconnect as a lost connection
         LOG.warning("connection to the radio lost: %s", exc)
         self.lost.set()
 
@@ -95,6 +97,7 @@ class Coordinator:
         self._requests = requests
         self._app: ControllerApplication | None = None
         self._watch = _DeviceWatch(self)
+        self.stopping = False
         #: EUI-64s the CH accepts on its HAN (its GBCS device log)
         self.device_log: set[zigpy.types.EUI64] = set()
 
@@ -167,6 +170,7 @@ class Coordinator:
         return app
 
     async def stop(self) -> None:
+        self.stopping = True
         if self._app is not None:
             app, self._app = self._app, None
             with contextlib.suppress(Exception):
