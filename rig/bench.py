@@ -112,7 +112,7 @@ class Bench:
             await self.coordinator.permit(duration=int(self.config.ch.join_timeout), eui=device.eui64,
                                           install_code=device.install_code)
             found = await self.coordinator.wait_for_device(device.eui64, self.config.ch.join_timeout)
-        await self.hub.connect(found)
+        await self.hub.connect(found, timeout=self.config.ch.join_timeout)
         return found
 
 

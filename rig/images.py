@@ -111,3 +111,26 @@ def _built(name: str, build: ImageBuild, keystore: KeyStore, supplier: str) -> L
                         hardware_versions=build.hardware_versions, header_text=build.header_string,
                         sign_key=sign_key)
     return LoadedImage(name, image, encode_image(image), "built")
+
+
+def variant(image: LoadedImage, name: str, *, keystore: KeyStore, supplier: str, file_version: int | None = None,
+            hardware_versions: tuple[int, int] | None = None) -> LoadedImage:
+    """The same Manufacturer Image under a changed header (a newer version, another hardware range).
+
+    Signed again with the Supplier's key if the original was signed; the signature covers
+    only the Manufacturer Image, so it stays what a Supplier would have made.
+    """
+    header = image.image.header
+    sign_key = None
+    if image.image.signature is not None:
+        sign_key = keystore.private_key(supplier, KeyUsage.DIGITAL_SIGNING)
+        if sign_key is None:
+            raise ConfigError(f"re-signing {image.name} needs the Supplier's ({supplier}) ds private key")
+    if hardware_versions is None and header.minimum_hardware_version is not None:
+        hardware_versions = (header.minimum_hardware_version, header.maximum_hardware_version)
+    built = build_image(manufacturer_code=header.manufacturer_code, image_type=header.image_type,
+                        file_version=header.file_version if file_version is None else file_version,
+                        manufacturer_image=image.image.manufacturer_image, hardware_versions=hardware_versions,
+                        header_text=header.header_string.rstrip(b"\0"), stack_version=header.stack_version,
+                        sign_key=sign_key)
+    return LoadedImage(name, built, encode_image(built), f"variant of {image.name}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,10 +47,14 @@ class Reading:
 
 
 class Journal:
-    """Appends entries to a journal file, each one durable before ``append`` returns."""
+    """Appends entries to a journal file, each one durable before ``append`` returns.
+
+    Safe to append from several threads (the bench's and the tests').
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._next_seq = _cut_torn_tail(path)
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -57,10 +62,11 @@ class Journal:
             self.append("journal", format=FORMAT_VERSION)
 
     def append(self, kind: str, **fields: Any) -> Entry:
-        entry = Entry(self._next_seq, time.time(), kind, fields)
-        os.write(self._fd, (entry.to_json() + "\n").encode())
-        os.fsync(self._fd)
-        self._next_seq += 1
+        with self._lock:
+            entry = Entry(self._next_seq, time.time(), kind, fields)
+            os.write(self._fd, (entry.to_json() + "\n").encode())
+            os.fsync(self._fd)
+            self._next_seq += 1
         return entry
 
     def close(self) -> None:

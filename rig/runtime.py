@@ -18,14 +18,15 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
-from gbcs import TransferResult
+from gbcs import ActivateImageResult, TransferResult
 from rig import update as steps
 from rig.bench import Bench
 from rig.config import DeviceConfig, RigConfig
 from rig.errors import ConfigError, InfrastructureError
-from rig.images import LoadedImage
+from rig.images import LoadedImage, variant
 from rig.ota.policy import OtaPolicy
 from rig.recorder import Recorder
+from rig.tracking import Stage
 
 LOG = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class RigRuntime:
         self._thread = threading.Thread(target=self._loop.run_forever, name="hanrig-bench", daemon=True)
         self._thread.start()
         self.bench = Bench(config, recorder, workdir=workdir)
+        self._variants = 0
+        self._highest_version = 0
 
     def call(self, make: Callable[[], Awaitable[T]], *, timeout: float = DEFAULT_CALL_TIMEOUT) -> T:
         """Run a coroutine on the bench's loop and wait for it; a radio lost meanwhile ends the wait."""
@@ -106,6 +109,22 @@ class RigRuntime:
                               f"{device.manufacturer_code}, image type {device.image_type})")
         return max(matches, key=lambda image: image.file_version)
 
+    def variant(self, image: LoadedImage, *, file_version: int | None = None,
+                hardware_versions: tuple[int, int] | None = None) -> LoadedImage:
+        """The image under a changed header (see ``rig.images.variant``), registered for the run's reports."""
+        self._variants += 1
+        built = variant(image, f"{image.name}~{self._variants}", keystore=self.bench.keystore,
+                        supplier=self.config.gbcs.supplier, file_version=file_version,
+                        hardware_versions=hardware_versions)
+        self.bench.add_image(built)
+        self.recorder.record("image", **built.identity())
+        return built
+
+    def newer(self, image: LoadedImage) -> LoadedImage:
+        """The image with a file version above every one served so far in this run."""
+        self._highest_version = max(self._highest_version, image.file_version) + 1
+        return self.variant(image, file_version=self._highest_version)
+
     def update(self, device: DeviceConfig, image: LoadedImage, *, policy: OtaPolicy | None = None) -> steps.Update:
         return self.call(lambda: steps.update(self.bench, device, image, policy=policy))
 
@@ -124,6 +143,36 @@ class RigRuntime:
 
     def read_version(self, update: steps.Update, expected_version: bytes) -> Any:
         return self.call(lambda: steps.read_version(self.bench, update, expected_version=expected_version))
+
+    def update_many(self, pairs: list[tuple[DeviceConfig, LoadedImage]]) -> list[steps.Update]:
+        """Update several devices at once, each with its image."""
+        async def all_of() -> list[steps.Update]:
+            return list(await asyncio.gather(*(steps.update(self.bench, device, image) for device, image in pairs)))
+        return self.call(all_of)
+
+    def hold(self, image: LoadedImage) -> None:
+        """The CH takes hold of an image now (as when its request arrives), discarding any it replaces."""
+        self.bench.hub.images.hold(image)
+
+    def expect_cs09(self, update: steps.Update, *, result: ActivateImageResult, version: bytes,
+                    after: int) -> Any:
+        return self.call(lambda: steps.expect_cs09(self.bench, update, result=result, version=version, after=after))
+
+    def running_version(self, device: DeviceConfig) -> bytes:
+        return self.call(lambda: steps.running_version(self.bench, device))
+
+    def conclude(self, update: steps.Update, stage: Stage, detail: str) -> None:
+        self.call(self._now(lambda: steps.conclude(self.bench, update, stage, detail)))
+
+    @staticmethod
+    def _now(action: Callable[[], None]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            action()
+        return run
+
+    def device_events(self, device: DeviceConfig, kind: str) -> list[dict[str, Any]]:
+        """What an emulated device recorded of one kind (its event log, through the control plane)."""
+        return [e for e in self.emulator("events") if e["source"] == device.name and e["kind"] == kind]
 
     def message_mark(self) -> int:
         """Where the GBCS message log stands: pass to ``expect_alert(after=...)`` to see only newer ones."""

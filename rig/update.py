@@ -19,13 +19,20 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from gbcs import ActivationResult, TransferResult, check_applicability
+from gbcs import (
+    ActivateImageResult,
+    ActivationResult,
+    ReadFirmwareVersionResponse,
+    TransferResult,
+    check_applicability,
+)
 from gbcs.ota_image import Applicability
 from rig import evidence
 from rig.bench import Bench
 from rig.ch.images import HeldImage
 from rig.ch.messages import Direction, GbcsRecord
 from rig.config import DeviceConfig
+from rig.errors import InfrastructureError
 from rig.images import LoadedImage
 from rig.measurements import Measurement, Verdict, observed
 from rig.ota.policy import OtaPolicy
@@ -163,7 +170,7 @@ async def activate_with_cs06(bench: Bench, update: Update, *, manufacturer_image
     zigbee_device = await bench.join(device)
     mark = bench.hub.messages.mark
     command = bench.dcc.cs06(device.eui64, manufacturer_image_hash or update.image.manufacturer_image_hash)
-    update.evidence.append(await bench.hub.deliver(zigbee_device, command))
+    update.evidence.append(await bench.hub.deliver(zigbee_device, command, timeout=bench.config.ch.alert_timeout))
     response = await expect_message(bench, update, "CS06 response", message_code=MC_ACTIVATE_FIRMWARE, after=mark)
     if response is None:
         return None
@@ -178,13 +185,45 @@ async def read_version(bench: Bench, update: Update, *, expected_version: bytes)
     device = update.device
     zigbee_device = await bench.join(device)
     mark = bench.hub.messages.mark
-    update.evidence.append(await bench.hub.deliver(zigbee_device, bench.dcc.cs08(device.eui64)))
+    update.evidence.append(await bench.hub.deliver(zigbee_device, bench.dcc.cs08(device.eui64),
+                                                   timeout=bench.config.ch.alert_timeout))
     response = await expect_message(bench, update, "CS08 response", message_code=MC_READ_FIRMWARE_VERSION,
                                     after=mark)
     if response is None:
         return None
     update.measure(*evidence.cs08_response(response, firmware_version=expected_version))
     return response
+
+
+async def expect_cs09(bench: Bench, update: Update, *, result: ActivateImageResult, version: bytes,
+                      after: int) -> GbcsRecord | None:
+    """The PPMID's CS09 Firmware Activation Alert, checked against the result and version expected."""
+    cs09 = await expect_message(bench, update, "CS09 alert", alert_code=evidence.ALERT_PPMID_ACTIVATION, after=after)
+    if cs09 is not None:
+        update.measure(*evidence.cs09(cs09, ppmid=update.device.eui64, firmware_version=version, result=result))
+    return cs09
+
+
+async def running_version(bench: Bench, device: DeviceConfig) -> bytes:
+    """The version a device runs, read with CS08 (journaled, not judged): what a failed activation must keep."""
+    zigbee_device = await bench.join(device)
+    mark = bench.hub.messages.mark
+    await bench.hub.deliver(zigbee_device, bench.dcc.cs08(device.eui64), timeout=bench.config.ch.alert_timeout)
+
+    def matches(record: GbcsRecord) -> bool:
+        return (record.direction is Direction.FROM_DEVICE and record.device == device.eui64
+                and record.message_code == MC_READ_FIRMWARE_VERSION)
+
+    response = await bench.hub.messages.wait_for(matches, after=mark, timeout=bench.config.ch.alert_timeout,
+                                                 what=f"CS08 response from {device.name}")
+    if not isinstance(response.payload, ReadFirmwareVersionResponse):
+        raise InfrastructureError(f"{device.name} answered CS08 with {response.describe()}")
+    return response.payload.firmware_version
+
+
+def conclude(bench: Bench, update: Update, stage: Stage, detail: str) -> None:
+    """End the update's distribution tracking (Activated, or Failed with why)."""
+    bench.tracker.move(update.distribution, stage, detail)
 
 
 async def update(bench: Bench, device: DeviceConfig, image: LoadedImage, *, request_id: str | None = None,
@@ -195,10 +234,8 @@ async def update(bench: Bench, device: DeviceConfig, image: LoadedImage, *, requ
     if result.distribution.stage is not Stage.TRANSFERRED:
         return result
     if device.type == "ppmid":
-        cs09 = await expect_message(bench, result, "CS09 alert", alert_code=evidence.ALERT_PPMID_ACTIVATION,
-                                    after=mark)
-        if cs09 is not None:
-            result.measure(*evidence.cs09(cs09, ppmid=device.eui64, firmware_version=image.firmware_version))
+        await expect_cs09(bench, result, result=ActivateImageResult.SUCCESS, version=image.firmware_version,
+                          after=mark)
     else:
         fdra = await expect_message(bench, result, "FDRA", alert_code=evidence.ALERT_FIRMWARE_RECEIPT, after=mark)
         if fdra is not None:
@@ -208,10 +245,9 @@ async def update(bench: Bench, device: DeviceConfig, image: LoadedImage, *, requ
     if result.passed:
         await read_version(bench, result, expected_version=image.firmware_version)
     if result.passed:
-        bench.tracker.move(result.distribution, Stage.ACTIVATED, "new version read back")
+        conclude(bench, result, Stage.ACTIVATED, "new version read back")
     else:
-        failed = next(m for m in result.measurements if not m.passed)
-        bench.tracker.move(result.distribution, Stage.FAILED, failed.describe())
+        conclude(bench, result, Stage.FAILED, next(m for m in result.measurements if not m.passed).describe())
     result.measure(observed("update time", round(result.elapsed(), 3), "s"))
     return result
 

@@ -9,7 +9,10 @@ receives or raises is decoded, verified and journaled through its message log.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,13 +26,30 @@ from rig.ch.images import ImageStore
 from rig.ch.messages import Direction, GbcsRecord, MessageLog
 from rig.ch.tunnels import TunnelManager
 from rig.coordinator.coordinator import Coordinator
-from rig.errors import ConfigError
+from rig.errors import ConfigError, InfrastructureError
 from rig.ota.server import OtaServer
 from rig.recorder import Recorder
 
 LOG = logging.getLogger(__name__)
 
 TUNNELING_CLUSTER = 0x0704
+
+
+#: How often an undelivered message is tried again while the device may be asleep.
+RETRY_INTERVAL = 0.5
+
+
+async def _until_delivered(attempt: Callable[[], Awaitable[object]], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            await attempt()
+            return
+        except InfrastructureError as exc:
+            if time.monotonic() + RETRY_INTERVAL >= deadline:
+                raise InfrastructureError(f"{what}: not delivered within {timeout:g} s ({exc})") from None
+            LOG.info("%s: not delivered (%s); trying again, the device may be asleep", what, exc)
+            await asyncio.sleep(RETRY_INTERVAL)
 
 
 def eui_text(ieee: zigpy.types.EUI64) -> str:
@@ -78,19 +98,25 @@ class CommsHub:
                                     counter=self._counter.next(), chf_ds_key=self._ds_key, recipient=self.acb)
         return self.messages.record(Direction.RAISED_BY_CH, entity, encode(message))
 
-    async def connect(self, device: zigpy.device.Device) -> None:
-        """Open the GB-HGRP tunnel to a device that has joined, as a CH does after key establishment."""
+    def _tunnel_cluster(self, device: zigpy.device.Device) -> Any:
         assert self.coordinator is not None, "the hub is not attached to a coordinator"
-        if not self.tunnels.is_open(device.ieee):
-            await self.tunnels.open(self.coordinator.smart_energy_endpoint(device, TUNNELING_CLUSTER, server=True))
+        return self.coordinator.smart_energy_endpoint(device, TUNNELING_CLUSTER, server=True)
 
-    async def deliver(self, device: zigpy.device.Device, message: GbcsMessage) -> GbcsRecord:
-        """Send a GBCS command to a device through its tunnel; the record is journaled first."""
-        assert self.coordinator is not None, "the hub is not attached to a coordinator"
+    async def connect(self, device: zigpy.device.Device, *, timeout: float) -> None:
+        """Open the GB-HGRP tunnel to a device that has joined, as a CH does after key establishment."""
+        if not self.tunnels.is_open(device.ieee):
+            cluster = self._tunnel_cluster(device)
+            await _until_delivered(lambda: self.tunnels.open(cluster), timeout, f"a tunnel to {device.ieee}")
+
+    async def deliver(self, device: zigpy.device.Device, message: GbcsMessage, *, timeout: float) -> GbcsRecord:
+        """Send a GBCS command through the device's tunnel, retrying while it cannot hear (it may be asleep).
+
+        The record is journaled before the first attempt.
+        """
         raw = encode(message)
         record = self.messages.record(Direction.TO_DEVICE, eui_text(device.ieee), raw)
-        cluster = self.coordinator.smart_energy_endpoint(device, TUNNELING_CLUSTER, server=True)
-        await self.tunnels.send(cluster, raw)
+        cluster = self._tunnel_cluster(device)
+        await _until_delivered(lambda: self.tunnels.send(cluster, raw), timeout, f"{record.describe()}")
         return record
 
     def _journal(self, record: GbcsRecord) -> None:

@@ -37,18 +37,27 @@ class ImageStore:
         self._retention = retention
         self._clock = clock
         self._held: dict[tuple[int, int], HeldImage] = {}
+        #: every image ever held, by name, discarded ones too: the CH remembers what it threw away
+        self._by_name: dict[str, HeldImage] = {}
         self._on_discard: list[Callable[[HeldImage], None]] = []
 
     def on_discard(self, listener: Callable[[HeldImage], None]) -> None:
         self._on_discard.append(listener)
 
     def hold(self, image: LoadedImage) -> HeldImage:
-        """Hold ``image``; an image it replaces (same manufacturer and type) is discarded."""
+        """Hold ``image`` (as when its request arrives); an image it replaces is discarded.
+
+        Holding an image that is already held, or was discarded, returns that record.
+        """
+        known = self._by_name.get(image.name)
+        if known is not None and known.image is image:
+            return known
         held = HeldImage(image, self._clock())
         previous = self._held.get(held.key)
-        if previous is not None and previous.image is not image:
+        if previous is not None:
             self.discard(previous, f"replaced by {image.name}")
         self._held[held.key] = held
+        self._by_name[image.name] = held
         return held
 
     def current(self, held: HeldImage) -> bool:

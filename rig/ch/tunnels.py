@@ -63,6 +63,8 @@ class TunnelManager:
         self._on_message = on_message
         self._tunnels: dict[zigpy.types.EUI64, int] = {}
         self._watched: set[zigpy.types.EUI64] = set()
+        #: the last message sent to each device, sent again if the device had lost the tunnel
+        self._last_sent: dict[zigpy.types.EUI64, bytes] = {}
 
     def is_open(self, ieee: zigpy.types.EUI64) -> bool:
         return ieee in self._tunnels
@@ -96,12 +98,18 @@ class TunnelManager:
         self._tunnels.pop(ieee, None)
         cluster.create_catching_task(self.open(cluster))
 
+    async def _resend(self, cluster: Any, message: bytes) -> None:
+        """The device had lost its tunnel (it restarted unseen): open a new one and send the message again."""
+        self._tunnels.pop(cluster.endpoint.device.ieee, None)
+        await self.send(cluster, message)
+
     async def send(self, cluster: Any, message: bytes) -> None:
         """Send one GBCS message to the device, opening the tunnel first if need be."""
         ieee = cluster.endpoint.device.ieee
         tunnel_id = self._tunnels.get(ieee)
         if tunnel_id is None:
             tunnel_id = await self.open(cluster)
+        self._last_sent[ieee] = message
         try:
             # By id: zigpy looks command names up among the client commands first, and
             # TransferData is a command of both sides, with different ids.
@@ -131,5 +139,8 @@ class TunnelManager:
         if hdr.command_id == _FROM_SERVER.transfer_data_error.id:
             LOG.warning("device %s reports a transfer error on tunnel %d: %s", ieee, args.tunnel_id,
                         args.status.name)
+            lost = self._last_sent.pop(ieee, None)
+            if args.status == TransferDataStatus.No_Such_Tunnel and lost is not None:
+                cluster.create_catching_task(self._resend(cluster, lost))
             return True
         return False

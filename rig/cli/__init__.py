@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, str] = {
     "image": "rig.cli.image:image_group",
     "ota": "rig.cli.ota:ota",
     "report": "rig.cli.report:report",
+    "run": "rig.cli.run:run",
 }
 
 
