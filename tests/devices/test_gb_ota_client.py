@@ -35,12 +35,21 @@ def test_a_unicast_image_notify_is_answered_with_query_next_image_naming_the_har
 def test_a_broadcast_notify_for_another_manufacturer_or_the_running_version_is_ignored() -> None:
     rig = _ready()
     rig.ch.notify(payload_type=1, manufacturer_code=0x1234, broadcast=True)
+    rig.ch.notify(payload_type=2, manufacturer_code=MANUFACTURER, image_type=0x0085, broadcast=True)
     rig.ch.notify(payload_type=3, manufacturer_code=MANUFACTURER, image_type=0x0084, new_file_version=1,
                   broadcast=True)
     rig.run(1)
     assert rig.ch.requests("query_next_image") == []
     assert [e["reason"] for e in rig.kinds_of_events("ota_notify_ignored")] == [
-        "another manufacturer", "the version running"]
+        "another manufacturer", "another image type", "the version running"]
+
+
+def test_a_broadcast_notify_naming_this_device_and_a_new_version_is_answered() -> None:
+    rig = _ready()
+    rig.ch.notify(payload_type=3, manufacturer_code=MANUFACTURER, image_type=0x0084, new_file_version=2,
+                  broadcast=True)
+    rig.run(5)
+    assert len(rig.ch.requests("query_next_image")) == 1 and _statuses(rig) == ["SUCCESS"]
 
 
 def _jitter_decisions() -> list[bool]:
@@ -233,3 +242,10 @@ def test_an_unsolicited_upgrade_end_response_when_no_image_waits_is_refused() ->
     rig.run(1)
     assert rig.ch.refusals(OTA) == [(0x07, Status.FAILURE)]
     assert rig.kinds_of_events("activated") == []
+
+
+def test_before_any_notify_the_device_asks_the_server_endpoint_it_was_given() -> None:
+    rig = _ready(behaviour={"server_endpoint": 42})
+    rig.device.control("query", {})
+    rig.run(1)
+    assert [m.destination_endpoint for m in rig.ch.received if m.cluster_id == OTA][0] == 42
