@@ -66,8 +66,8 @@ class OtaServer:
     @contextlib.contextmanager
     def serving(self) -> Iterator[OtaServer]:
         app = self.device.application
-        handlers = [(Ota.ServerCommandDefs.query_next_image, self._query), (Ota.ServerCommandDefs.image_block,
-                                                                           self._block),
+        handlers = [(Ota.ServerCommandDefs.query_next_image, self._query),
+                    (Ota.ServerCommandDefs.image_block, self._block),
                     (Ota.ServerCommandDefs.upgrade_end, self._upgrade_end)]
         self.device.ota_in_progress = True  # zigpy answers OTA requests itself otherwise
         with contextlib.ExitStack() as stack:

@@ -60,4 +60,4 @@ def test_a_command_damaged_in_any_bit_or_truncated_is_refused_without_an_excepti
     command[position % len(command)] ^= 1 << bit
     rig.device.received(bytes(command[: max(cut, 1)]))
     rig.run(10)
-    assert rig.kinds_of_events("gbcs_command") == []
+    assert rig.events_of("gbcs_command") == []

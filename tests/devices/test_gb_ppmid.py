@@ -50,7 +50,7 @@ def test_activation_keeps_the_device_off_the_air_for_its_reboot_time() -> None:
 def test_without_a_restart_on_activation_cs09_goes_through_the_open_tunnel_at_once() -> None:
     rig = _upgraded(behaviour={"reboot_on_activation": False})
     (alert,) = [seen(m) for m in rig.ch.gbcs]
-    assert alert.payload.result is ActivateImageResult.SUCCESS and rig.kinds_of_events("rebooting") == []
+    assert alert.payload.result is ActivateImageResult.SUCCESS and rig.events_of("rebooting") == []
 
 
 def test_activation_waits_for_the_upgrade_time_given() -> None:
@@ -81,7 +81,7 @@ def test_a_ppmid_does_not_act_on_cs06() -> None:
     rig.ch.open_tunnel()
     rig.ch.send_gbcs(encode(cs06("ppmid", bytes(32))))
     rig.run(2)
-    assert rig.ch.gbcs == [] and rig.kinds_of_events("gbcs_rejected")[0]["reason"] == "not served by this device"
+    assert rig.ch.gbcs == [] and rig.events_of("gbcs_rejected")[0]["reason"] == "not served by this device"
 
 
 def test_alert_counters_keep_growing_across_restarts() -> None:
