@@ -25,7 +25,7 @@ from devices.errors import SpecError
 from devices.fields import Fields
 from gbcs import AlertForm
 
-#: ZCL OTA: a percentage of the image that a fault fires at, from 0 up to (not including) 100
+#: the largest percentage a fault can fire at: from 0 up to, not including, the complete image
 _PERCENT_MAXIMUM = 99.999
 
 

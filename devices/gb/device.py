@@ -17,7 +17,6 @@ Control-plane commands (``EmulatorControl.device_command(name, command, args)``)
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -44,8 +43,6 @@ from devices.han.zcl.frame import Direction, FrameType, ZclFrame
 from devices.han.zdo import LogicalType
 from devices.scheduling import Timer
 from gbcs import AlertForm, ReadResult, build_cs08_response
-
-LOG = logging.getLogger(__name__)
 
 UtcClock = Callable[[], datetime]
 

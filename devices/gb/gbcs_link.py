@@ -19,7 +19,6 @@ echo the command's counter. The alert faults (dropped, delayed, mis-signed) act 
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -44,8 +43,6 @@ from gbcs import (
     verify_mac,
     verify_signature,
 )
-
-LOG = logging.getLogger(__name__)
 
 MC_ACTIVATE_FIRMWARE = 0x0012
 MC_READ_FIRMWARE_VERSION = 0x0129

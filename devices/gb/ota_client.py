@@ -11,15 +11,14 @@ Upgrade End Response with upgrade time 0xFFFFFFFF makes the client wait and ask 
 (``upgrade_requery``), and an out-of-band activation policy answers any other upgrade
 time with NOT_AUTHORIZED.
 
-``OtaClient`` is a plain object: it speaks through an ``OtaHost`` (the device, or a test's
-scripted server) and leaves verification and activation to it.
+``OtaClient`` is a plain object: it speaks, keeps time and records through an ``OtaHost``
+(the device it runs on) and leaves verification and activation to it.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
-import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ from devices.gb.behaviours import Behaviour, Faults
 from devices.gb.firmware import NO_VERSION, Identity, Offer
 from devices.gb.profile import Address, ClusterId
 from devices.han.zcl.cluster import (
-    Access,
     AttributeDef,
     Cluster,
     ClusterDef,
@@ -44,8 +42,6 @@ from devices.han.zcl.foundation import Status
 from devices.han.zcl.types import DataType
 from devices.ieee import COORDINATOR_NODE_ID, Eui64
 from devices.scheduling import Timer
-
-LOG = logging.getLogger(__name__)
 
 #: Upgrade time meaning "wait until the server says when" (ZCL OTA Upgrade End Response)
 UPGRADE_ON_COMMAND = 0xFFFFFFFF
@@ -103,8 +99,8 @@ OTA_UPGRADE = ClusterDef(
         AttributeDef(0x0007, "manufacturer_id", DataType.UINT16),
         AttributeDef(0x0008, "image_type_id", DataType.UINT16),
         AttributeDef(0x0009, "minimum_block_period", DataType.UINT16),
-        AttributeDef(0x000B, "upgrade_activation_policy", DataType.ENUM8, Access.READ),
-        AttributeDef(0x000C, "upgrade_timeout_policy", DataType.ENUM8, Access.READ),
+        AttributeDef(0x000B, "upgrade_activation_policy", DataType.ENUM8),
+        AttributeDef(0x000C, "upgrade_timeout_policy", DataType.ENUM8),
     ),
     server_commands=(
         CommandDef(0x01, "query_next_image", Struct(
@@ -196,8 +192,8 @@ class Download:
     def complete(self) -> bool:
         return self.offset >= self.offer.image_size
 
-    def percent(self, offset: int | None = None) -> float:
-        return 100.0 * (self.offset if offset is None else offset) / self.offer.image_size
+    def percent(self) -> float:
+        return 100.0 * self.offset / self.offer.image_size
 
     @property
     def intact(self) -> bool:

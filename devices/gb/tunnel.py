@@ -24,7 +24,6 @@ open, or whose delivery fails, wait in the outbox and go once one is open.
 from __future__ import annotations
 
 import enum
-import logging
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,8 +36,6 @@ from devices.han.zcl.cluster import AttributeDef, Cluster, ClusterDef, CommandDe
 from devices.han.zcl.foundation import Status
 from devices.han.zcl.types import DataType
 from devices.scheduling import Timer
-
-LOG = logging.getLogger(__name__)
 
 GB_HGRP_PROTOCOL_ID = 6
 #: "manufacturer code not used": the protocol id is a standard one

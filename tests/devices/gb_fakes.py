@@ -337,7 +337,7 @@ class Rig:
     def run(self, seconds: float) -> None:
         self.clock.advance(seconds)
 
-    def kinds_of_events(self, kind: str) -> list[dict[str, Any]]:
+    def events_of(self, kind: str) -> list[dict[str, Any]]:
         return [dict(e.details) for e in self.events.since() if e.source == self.device.name and e.kind == kind]
 
 

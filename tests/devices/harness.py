@@ -4,7 +4,9 @@
 readiness line; ``start_app`` starts bellows' ``ControllerApplication`` on the emulator's
 port through zigpy, as the rig will. Nothing here patches bellows or zigpy: the only
 settings changed are zigpy config keys that turn off background work a test does not need
-(database, periodic backups, topology scans, OTA).
+(database, periodic backups, topology scans, OTA). ``SmartEnergyApplication`` extends
+bellows' application the documented way so that zigpy parses Smart Energy frames, and
+``send_fragmented`` does the APS fragmentation bellows lacks.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import bellows.types as bt
 import yaml
 import zigpy.config as zc
+import zigpy.profiles.zha
+import zigpy.types
 from bellows.zigbee.application import ControllerApplication
 
 from devices.radio.control import ControlClient
@@ -122,10 +127,32 @@ def app_config(device_path: str, **overrides: Any) -> dict[str, Any]:
     }
 
 
+SMART_ENERGY_PROFILE = 0x0109
+
+
+class SmartEnergyApplication(ControllerApplication):
+    """bellows' application with zigpy taking Smart Energy (0x0109) ZCL frames as its own.
+
+    zigpy 2.4.0 parses ZCL only on the HA and ZLL profiles and drops the rest, so a GB
+    device could not even be interviewed. Incoming SE frames are handed on as HA frames
+    before zigpy parses them; outgoing ones keep 0x0109, the profile of the endpoint they
+    are sent to.
+    """
+
+    def packet_received(self, packet: zigpy.types.ZigbeePacket) -> None:
+        if packet.profile_id == SMART_ENERGY_PROFILE and packet.dst_ep != 0:
+            packet = packet.replace(profile_id=zigpy.profiles.zha.PROFILE_ID)
+        super().packet_received(packet)
+
+
 async def start_app(
-    device_path: str | Path, *, auto_form: bool = False, **overrides: Any
+    device_path: str | Path,
+    *,
+    auto_form: bool = False,
+    app_class: type[ControllerApplication] = ControllerApplication,
+    **overrides: Any,
 ) -> ControllerApplication:
-    app = ControllerApplication(app_config(str(device_path), **overrides))
+    app = app_class(app_config(str(device_path), **overrides))
     try:
         await asyncio.wait_for(app.startup(auto_form=auto_form), STARTUP_TIMEOUT)
     except BaseException:
@@ -174,3 +201,43 @@ class Listener:
 
     async def device(self, ieee: str, timeout: float = 30.0) -> Any:
         return await asyncio.wait_for(self.initialized[ieee], timeout)
+
+
+async def send_fragmented(
+    app: ControllerApplication,
+    nwk: int,
+    payload: bytes,
+    *,
+    cluster: int,
+    profile: int = zigpy.profiles.zha.PROFILE_ID,
+) -> None:
+    """What a host-side APS fragmentation does over EZSP (bellows has none): one fragment at a
+    time, each with APS_OPTION_FRAGMENT and groupId = count << 8 | index, each acknowledged."""
+    ezsp = app._ezsp
+    pieces = [payload[i : i + 80] for i in range(0, len(payload), 80)]
+    sent: asyncio.Queue[tuple[int, Any]] = asyncio.Queue()
+
+    def on_callback(name: str, args: list[Any]) -> None:
+        if name == "messageSentHandler":
+            sent.put_nowait((args[3], args[4]))
+
+    callback_id = ezsp.add_callback(on_callback)
+    try:
+        sequence = 0
+        for index, piece in enumerate(pieces):
+            frame = bt.EmberApsFrame(
+                profileId=profile,
+                clusterId=cluster,
+                sourceEndpoint=1,
+                destinationEndpoint=1,
+                options=bt.EmberApsOption.APS_OPTION_RETRY | bt.EmberApsOption.APS_OPTION_FRAGMENT,
+                groupId=len(pieces) << 8 | index,
+                sequence=sequence,
+            )
+            status, assigned = await ezsp.send_unicast(nwk, frame, 0x80 + index, piece)
+            assert status == bt.sl_Status.OK
+            sequence = assigned if index == 0 else sequence
+            tag, delivered = await asyncio.wait_for(sent.get(), 10)
+            assert (tag, bt.sl_Status.from_ember_status(delivered)) == (0x80 + index, bt.sl_Status.OK)
+    finally:
+        ezsp.remove_callback(callback_id)

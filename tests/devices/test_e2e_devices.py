@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import bellows.types as bt
 import pytest
 import zigpy.exceptions
 import zigpy.types
@@ -14,7 +13,7 @@ from bellows.zigbee.application import ControllerApplication
 
 from devices.han.install_code import crc16_x25
 from tests.devices.conftest import StartApp, StartEmulator
-from tests.devices.harness import EmulatorProcess, Listener, generic_device, rig_config
+from tests.devices.harness import EmulatorProcess, Listener, generic_device, rig_config, send_fragmented
 
 METER = "00:11:22:33:44:55:66:01"
 DISPLAY = "00:11:22:33:44:55:66:02"
@@ -117,44 +116,11 @@ async def test_a_fragmented_message_goes_both_ways(emulator: StartEmulator, appl
     assert message == long_message
 
     after = (await emu.request("events"))[-1]["sequence"]
-    await _send_fragmented(app, 0x1234, long_message, cluster=0xFC00)
+    await send_fragmented(app, 0x1234, long_message, cluster=0xFC00)
     event = await emu.request(
         "wait_event", kind="zcl_received", source="meter", after=after, match={"length": 300}, timeout=15
     )
     assert event["cluster"] == 0xFC00
-
-
-async def _send_fragmented(app: ControllerApplication, nwk: int, payload: bytes, *, cluster: int) -> None:
-    """What a host-side APS fragmentation does over EZSP (bellows has none): one fragment at a
-    time, each with APS_OPTION_FRAGMENT and groupId = count << 8 | index, each acknowledged."""
-    ezsp = app._ezsp
-    pieces = [payload[i : i + 80] for i in range(0, len(payload), 80)]
-    sent: asyncio.Queue[tuple[int, Any]] = asyncio.Queue()
-
-    def on_callback(name: str, args: list[Any]) -> None:
-        if name == "messageSentHandler":
-            sent.put_nowait((args[3], args[4]))
-
-    callback_id = ezsp.add_callback(on_callback)
-    try:
-        sequence = 0
-        for index, piece in enumerate(pieces):
-            frame = bt.EmberApsFrame(
-                profileId=0x0104,
-                clusterId=cluster,
-                sourceEndpoint=1,
-                destinationEndpoint=1,
-                options=bt.EmberApsOption.APS_OPTION_RETRY | bt.EmberApsOption.APS_OPTION_FRAGMENT,
-                groupId=len(pieces) << 8 | index,
-                sequence=sequence,
-            )
-            status, assigned = await ezsp.send_unicast(nwk, frame, 0x80 + index, piece)
-            assert status == bt.sl_Status.OK
-            sequence = assigned if index == 0 else sequence
-            tag, delivered = await asyncio.wait_for(sent.get(), 10)
-            assert (tag, bt.sl_Status.from_ember_status(delivered)) == (0x80 + index, bt.sl_Status.OK)
-    finally:
-        ezsp.remove_callback(callback_id)
 
 
 async def test_a_device_out_of_range_fails_delivery_until_it_is_back(

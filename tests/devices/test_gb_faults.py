@@ -36,7 +36,7 @@ def _upgrade_ends(rig: Rig) -> list[int]:
 
 
 def _fired(rig: Rig) -> list[str]:
-    return [e["fault"] for e in rig.kinds_of_events("fault")]
+    return [e["fault"] for e in rig.events_of("fault")]
 
 
 def test_stall_at_stops_asking_for_blocks_until_the_fault_is_cleared() -> None:
@@ -65,7 +65,7 @@ def test_reboot_at_with_resume_carries_on_from_the_offset_it_kept() -> None:
     rig.run(30)
     assert _offsets(rig) == [0, 64, 128, 192, 256, 320]
     assert len(rig.ch.requests("query_next_image")) == 2
-    assert rig.kinds_of_events("ota_download_resumed")[0]["offset"] == 192
+    assert rig.events_of("ota_download_resumed")[0]["offset"] == 192
 
 
 def test_a_corrupt_block_fails_the_integrity_check_with_invalid_image() -> None:
@@ -73,7 +73,7 @@ def test_a_corrupt_block_fails_the_integrity_check_with_invalid_image() -> None:
     rig.ch.notify()
     rig.run(10)
     assert _upgrade_ends(rig) == [Status.INVALID_IMAGE] and _fired(rig) == ["corrupt_block"]
-    assert rig.kinds_of_events("ota_verified")[0]["result"] == "corrupt"
+    assert rig.events_of("ota_verified")[0]["result"] == "corrupt"
     assert seen(rig.ch.gbcs[0]).alert_code == 0x8F1C
 
 
@@ -104,7 +104,7 @@ def test_reject_image_answers_a_good_image_with_invalid_image() -> None:
     rig.ch.notify()
     rig.run(10)
     assert _upgrade_ends(rig) == [Status.INVALID_IMAGE] and rig.device.firmware.held is None
-    assert rig.kinds_of_events("ota_verified")[0]["result"] == "refused"
+    assert rig.events_of("ota_verified")[0]["result"] == "refused"
 
 
 def test_require_more_image_answers_a_good_image_with_require_more_image() -> None:
@@ -129,7 +129,7 @@ def test_a_hardware_version_outside_the_images_range_makes_the_image_invalid() -
     rig.run(10)
     assert rig.ch.requests("query_next_image")[0].hardware_version == 0x3000
     assert _upgrade_ends(rig) == [Status.INVALID_IMAGE]
-    assert rig.kinds_of_events("ota_verified")[0]["result"] == "hardware-version-out-of-range"
+    assert rig.events_of("ota_verified")[0]["result"] == "hardware-version-out-of-range"
 
 
 def test_refuse_activation_keeps_the_old_version_and_cs09_reports_failure() -> None:
@@ -167,7 +167,7 @@ def test_drop_alerts_sends_nothing_and_says_so() -> None:
     rig.ch.notify()
     rig.run(10)
     assert rig.ch.gbcs == [] and _fired(rig) == ["drop_alerts"]
-    assert rig.kinds_of_events("alert_raised")[0]["alert"] == "0x8F8B"
+    assert rig.events_of("alert_raised")[0]["alert"] == "0x8F8B"
 
 
 def test_delay_alerts_holds_each_alert_for_the_delay() -> None:

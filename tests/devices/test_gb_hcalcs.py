@@ -117,7 +117,7 @@ def test_cs06_that_fails_authentication_gets_no_response_and_an_8f3d_alert(part:
         0x1000, 0x8F3D, testpki.SUPPLIER)
     assert isinstance(alert.payload, GbzAlert) and alert.verification.signature is Verdict.VALID
     assert rig.device.firmware.running_version == 1
-    assert rig.kinds_of_events("gbcs_rejected")[0]["check"] == check
+    assert rig.events_of("gbcs_rejected")[0]["check"] == check
 
 
 def test_a_replayed_cs06_is_discarded_without_an_alert() -> None:
@@ -125,7 +125,7 @@ def test_a_replayed_cs06_is_discarded_without_an_alert() -> None:
     _activate(rig, cs06("hcalcs", bytes(32), counter=1001))
     after = _activate(rig, cs06("hcalcs", IMAGE_HASH, counter=1001))
     assert after == [] and rig.device.firmware.running_version == 1
-    assert rig.kinds_of_events("gbcs_rejected")[-1]["reason"] == "replayed counter"
+    assert rig.events_of("gbcs_rejected")[-1]["reason"] == "replayed counter"
 
 
 def test_bytes_that_are_not_gbcs_get_an_8f1e_alert() -> None:
@@ -140,7 +140,7 @@ def test_a_command_for_another_device_is_discarded_quietly() -> None:
     rig = _distributed()
     rig.ch.send_gbcs(encode(cs08("ppmid")))
     rig.run(2)
-    assert len(rig.ch.gbcs) == 1 and rig.kinds_of_events("gbcs_rejected")[0]["reason"] == "for another device"
+    assert len(rig.ch.gbcs) == 1 and rig.events_of("gbcs_rejected")[0]["reason"] == "for another device"
 
 
 def test_a_future_dated_cs06_is_accepted_now_and_reported_by_8f66_when_carried_out() -> None:

@@ -17,7 +17,7 @@ def _ready(kind: str = "ppmid", *, image: bytes | None = None, **entry: object) 
 
 
 def _statuses(rig: Rig) -> list[str]:
-    return [e["status"] for e in rig.kinds_of_events("ota_upgrade_end")]
+    return [e["status"] for e in rig.events_of("ota_upgrade_end")]
 
 
 def test_a_unicast_image_notify_is_answered_with_query_next_image_naming_the_hardware_version() -> None:
@@ -28,19 +28,28 @@ def test_a_unicast_image_notify_is_answered_with_query_next_image_naming_the_har
     (query,) = rig.ch.requests("query_next_image")
     assert (query.field_control, query.manufacturer_code, query.image_type, query.current_file_version,
             query.hardware_version) == (0x01, MANUFACTURER, 0x0084, 1, HARDWARE)
-    assert rig.kinds_of_events("ota_no_image") == [{"status": "NO_IMAGE_AVAILABLE"}]
+    assert rig.events_of("ota_no_image") == [{"status": "NO_IMAGE_AVAILABLE"}]
     assert rig.ch.requests("image_block") == []
 
 
 def test_a_broadcast_notify_for_another_manufacturer_or_the_running_version_is_ignored() -> None:
     rig = _ready()
     rig.ch.notify(payload_type=1, manufacturer_code=0x1234, broadcast=True)
+    rig.ch.notify(payload_type=2, manufacturer_code=MANUFACTURER, image_type=0x0085, broadcast=True)
     rig.ch.notify(payload_type=3, manufacturer_code=MANUFACTURER, image_type=0x0084, new_file_version=1,
                   broadcast=True)
     rig.run(1)
     assert rig.ch.requests("query_next_image") == []
-    assert [e["reason"] for e in rig.kinds_of_events("ota_notify_ignored")] == [
-        "another manufacturer", "the version running"]
+    assert [e["reason"] for e in rig.events_of("ota_notify_ignored")] == [
+        "another manufacturer", "another image type", "the version running"]
+
+
+def test_a_broadcast_notify_naming_this_device_and_a_new_version_is_answered() -> None:
+    rig = _ready()
+    rig.ch.notify(payload_type=3, manufacturer_code=MANUFACTURER, image_type=0x0084, new_file_version=2,
+                  broadcast=True)
+    rig.run(5)
+    assert len(rig.ch.requests("query_next_image")) == 1 and _statuses(rig) == ["SUCCESS"]
 
 
 def _jitter_decisions() -> list[bool]:
@@ -112,7 +121,7 @@ def test_wait_for_data_waits_the_servers_time_and_minimum_block_period_and_keeps
     rig.ch.notify()
     rig.run(3.4)
     assert len(rig.ch.requests("image_block")) == 1
-    assert rig.kinds_of_events("ota_wait_for_data") == [{"seconds": 3.5, "minimum_block_period_ms": 500}]
+    assert rig.events_of("ota_wait_for_data") == [{"seconds": 3.5, "minimum_block_period_ms": 500}]
     rig.run(0.2)
     assert len(rig.ch.requests("image_block")) == 2
     assert rig.device.ota.cluster["minimum_block_period"] == 500
@@ -134,7 +143,7 @@ def test_a_block_for_another_offset_is_ignored_and_asked_for_again_after_the_res
     rig.ch.notify()
     rig.run(1)
     assert [r.file_offset for r in rig.ch.requests("image_block")] == [0]
-    assert rig.kinds_of_events("ota_block_ignored") == [{"reason": "another offset", "offset": 64, "expected": 0}]
+    assert rig.events_of("ota_block_ignored") == [{"reason": "another offset", "offset": 64, "expected": 0}]
     rig.run(5)
     assert [r.file_offset for r in rig.ch.requests("image_block")][:2] == [0, 0]
     rig.run(5)
@@ -170,7 +179,7 @@ def test_a_server_abort_ends_the_download_without_upgrade_end(status: Status) ->
     rig.ch.notify()
     rig.run(30)
     assert rig.ch.requests("upgrade_end") == [] and rig.device.ota.download is None
-    assert rig.kinds_of_events("ota_download_aborted") == [{"by": "server", "status": status.name}]
+    assert rig.events_of("ota_download_aborted") == [{"by": "server", "status": status.name}]
 
 
 def test_a_malformed_block_response_is_answered_malformed_command_and_nothing_breaks() -> None:
@@ -218,12 +227,12 @@ def test_an_upgrade_time_of_all_ones_waits_and_asks_again_until_given_a_time() -
     rig.run(10)
     assert rig.device.ota.state is ImageUpgradeStatus.WAITING_TO_UPGRADE
     rig.run(600)
-    assert len(rig.ch.requests("upgrade_end")) == 2 and rig.kinds_of_events("activated") == []
+    assert len(rig.ch.requests("upgrade_end")) == 2 and rig.events_of("activated") == []
     rig.ch.ota.upgrade_in = 30
     rig.run(619)
-    assert len(rig.ch.requests("upgrade_end")) == 3 and rig.kinds_of_events("activated") == []
+    assert len(rig.ch.requests("upgrade_end")) == 3 and rig.events_of("activated") == []
     rig.run(2)
-    assert rig.kinds_of_events("activated") == [{"version": "0x00000002", "reported": "0x00000002"}]
+    assert rig.events_of("activated") == [{"version": "0x00000002", "reported": "0x00000002"}]
 
 
 def test_an_unsolicited_upgrade_end_response_when_no_image_waits_is_refused() -> None:
@@ -232,4 +241,11 @@ def test_an_unsolicited_upgrade_end_response_when_no_image_waits_is_refused() ->
                                                       "file_version": 2, "current_time": 0, "upgrade_time": 0})
     rig.run(1)
     assert rig.ch.refusals(OTA) == [(0x07, Status.FAILURE)]
-    assert rig.kinds_of_events("activated") == []
+    assert rig.events_of("activated") == []
+
+
+def test_before_any_notify_the_device_asks_the_server_endpoint_it_was_given() -> None:
+    rig = _ready(behaviour={"server_endpoint": 42})
+    rig.device.control("query", {})
+    rig.run(1)
+    assert [m.destination_endpoint for m in rig.ch.received if m.cluster_id == OTA][0] == 42

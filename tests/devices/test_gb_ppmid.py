@@ -35,10 +35,22 @@ def test_a_ppmid_activates_on_the_upgrade_end_response_and_sends_cs09_once_a_tun
     assert (alert.verification.signature, alert.verification.mac) == (Verdict.VALID, Verdict.ABSENT)
 
 
+def test_activation_keeps_the_device_off_the_air_for_its_reboot_time() -> None:
+    rig = _upgraded(behaviour={"reboot_time": 30})
+    rig.run(15)
+    rig.ch.open_tunnel()
+    rig.run(5)
+    assert rig.ch.delivered[-1] is False and rig.device.tunnel.tunnels == {}
+    rig.run(15)
+    assert rig.ch.open_tunnel().tunnel_status == 0 and rig.ch.delivered[-1] is True
+    rig.run(1)
+    assert seen(rig.ch.gbcs[0]).alert_code == 0x8F8B
+
+
 def test_without_a_restart_on_activation_cs09_goes_through_the_open_tunnel_at_once() -> None:
     rig = _upgraded(behaviour={"reboot_on_activation": False})
     (alert,) = [seen(m) for m in rig.ch.gbcs]
-    assert alert.payload.result is ActivateImageResult.SUCCESS and rig.kinds_of_events("rebooting") == []
+    assert alert.payload.result is ActivateImageResult.SUCCESS and rig.events_of("rebooting") == []
 
 
 def test_activation_waits_for_the_upgrade_time_given() -> None:
@@ -69,7 +81,7 @@ def test_a_ppmid_does_not_act_on_cs06() -> None:
     rig.ch.open_tunnel()
     rig.ch.send_gbcs(encode(cs06("ppmid", bytes(32))))
     rig.run(2)
-    assert rig.ch.gbcs == [] and rig.kinds_of_events("gbcs_rejected")[0]["reason"] == "not served by this device"
+    assert rig.ch.gbcs == [] and rig.events_of("gbcs_rejected")[0]["reason"] == "not served by this device"
 
 
 def test_alert_counters_keep_growing_across_restarts() -> None:

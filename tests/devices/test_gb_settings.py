@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from devices.errors import SpecError
 from devices.gb.behaviours import Behaviour, Faults, PageRequests, Sleep
@@ -15,6 +17,7 @@ from devices.spec import parse_config
 from fixtures import testpki
 from gbcs import AlertForm
 from tests.devices.gb_fakes import KEYSTORE, TRUST, device_entry, make_device
+from tests.paths import REPO
 
 
 def _settings(*entries: dict[str, Any], gbcs: dict[str, Any] | None = None, base_dir: Path | None = None
@@ -99,3 +102,10 @@ def test_settings_changed_at_run_time_are_checked_like_the_config() -> None:
         device.set_faults({"stall_at": -1})
     assert caught.value.path == "faults.stall_at"
     assert device.behaviour.block_size == 50 and device.faults.stall_at is None
+
+
+def test_the_readme_example_is_a_config_the_emulator_reads() -> None:
+    section = (REPO / "README.md").read_text().split("### Emulated PPMID and HCALCS", 1)[1]
+    (example,) = re.findall(r"```yaml\n(.+?)\n```", section.split("\n## ", 1)[0], flags=re.DOTALL)
+    (spec,) = parse_config(yaml.safe_load(example), base_dir=REPO).devices
+    assert (spec.kind, spec.settings.behaviour.block_size, spec.settings.faults.reboot_at) == ("ppmid", 50, 40.0)

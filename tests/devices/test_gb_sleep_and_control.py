@@ -46,7 +46,7 @@ def test_a_download_keeps_a_sleepy_device_awake_until_it_is_over() -> None:
     rig.run(5 + 60 + 1)
     assert not rig.device.asleep and rig.device.ota.download is not None
     rig.run(40)
-    assert rig.kinds_of_events("activated") and rig.device.asleep
+    assert rig.events_of("activated") and rig.device.asleep
 
 
 def test_a_notify_while_awake_is_answered() -> None:

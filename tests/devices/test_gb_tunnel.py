@@ -12,7 +12,7 @@ def test_a_gb_hgrp_request_opens_a_tunnel_with_a_1500_octet_limit() -> None:
     rig = on_air(make_device("ppmid"))
     response = rig.ch.open_tunnel()
     assert (response.tunnel_id, response.tunnel_status, response.maximum_incoming_transfer_size) == (0, 0, 1500)
-    assert rig.kinds_of_events("tunnel_opened") == [{"tunnel_id": 0, "client": "0x0000", "endpoint": 1}]
+    assert rig.events_of("tunnel_opened") == [{"tunnel_id": 0, "client": "0x0000", "endpoint": 1}]
 
 
 def test_asking_again_from_the_same_client_gets_the_same_tunnel() -> None:
@@ -69,7 +69,7 @@ def test_a_leading_put_header_is_dropped_and_get_is_not_served() -> None:
     rig.run(2)
     (response,) = [seen(m) for m in rig.ch.gbcs]
     assert response.message.message_code == 0x0129
-    assert rig.kinds_of_events("tunnel_header_ignored") == [{"tunnel_id": 0, "header": "GET"}]
+    assert rig.events_of("tunnel_header_ignored") == [{"tunnel_id": 0, "header": "GET"}]
 
 
 def test_good_transfer_data_is_acknowledged_with_a_default_response() -> None:
@@ -97,7 +97,7 @@ def test_a_closed_tunnel_takes_nothing_more_until_another_is_opened() -> None:
     rig.run(1)
     rig.device.tunnel.send(b"\xdf later", "test message")
     rig.run(1)
-    assert rig.ch.gbcs == [] and rig.kinds_of_events("tunnel_closed") == [
+    assert rig.ch.gbcs == [] and rig.events_of("tunnel_closed") == [
         {"tunnel_id": 0, "reason": "closed by the client"}]
 
 
@@ -108,7 +108,7 @@ def test_an_idle_tunnel_closes_after_the_close_tunnel_timeout() -> None:
     rig.run(59)
     assert rig.device.tunnel.tunnels
     rig.run(2)
-    assert not rig.device.tunnel.tunnels and rig.kinds_of_events("tunnel_closed")[-1]["reason"] == "idle"
+    assert not rig.device.tunnel.tunnels and rig.events_of("tunnel_closed")[-1]["reason"] == "idle"
 
 
 def test_the_supported_protocols_are_gb_hgrp_alone() -> None:
