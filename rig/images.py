@@ -25,8 +25,9 @@ class LoadedImage:
     data: bytes = field(repr=False)
     #: where it came from: a path, or "built"
     origin: str
-    #: from a DUIS request: its id and the devices it names
+    #: from a DUIS request: its id, service reference (11.1, 11.4) and the devices it names
     request_id: str | None = None
+    service_reference: str | None = None
     device_ids: tuple[str, ...] = ()
 
     @property
@@ -84,7 +85,7 @@ def load_duis_request(name: str, xml: bytes, *, origin: str) -> LoadedImage:
     """The image and device list of a DUIS 11.1 or 11.4 request."""
     request = parse_firmware_request(xml)
     image = parse_image(request.firmware_image)
-    return LoadedImage(name, image, encode_image(image), origin, request.request_id,
+    return LoadedImage(name, image, encode_image(image), origin, request.request_id, request.service_reference,
                        tuple(str(eui) for eui in request.device_ids))
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from tests.paths import shared_dir
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(scope="session")
 def shared() -> Path:

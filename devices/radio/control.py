@@ -29,6 +29,8 @@ from devices.radio.ash.frames import ResetCode
 from devices.radio.emulator import Emulator, Readiness
 from devices.spec import EmulatorSpec, parse_device, read_faults
 
+#: sun_path holds 108 bytes on Linux, including the terminating NUL
+MAX_SOCKET_PATH = 107
 LOG = logging.getLogger(__name__)
 
 #: a request line longer than this is not a control request
@@ -179,13 +181,16 @@ class ControlServer:
         self._clients: set[asyncio.Task[None]] = set()
 
     async def open(self) -> None:
+        if len(bytes(self.path)) > MAX_SOCKET_PATH:
+            raise EmulatorError(f"control socket path {self.path} is {len(bytes(self.path))} bytes; a Unix socket "
+                                f"path has at most {MAX_SOCKET_PATH}: choose a shorter one")
         _claim_socket_path(self.path)
         try:
             self._server = await asyncio.start_unix_server(
                 self._serve, path=str(self.path), limit=MAX_REQUEST_LINE
             )
         except OSError as exc:
-            raise EmulatorError(f"cannot listen on control socket {self.path}: {exc.strerror}") from exc
+            raise EmulatorError(f"cannot listen on control socket {self.path}: {exc.strerror or exc}") from exc
 
     async def close(self) -> None:
         if self._server is not None:

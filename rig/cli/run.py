@@ -82,12 +82,16 @@ def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Pa
     run_id = new_run_id()
     out_root = report_dir or config.report_dir
     args = [*files, "--hil-config", str(config_path), "--hil-run-id", run_id, "--hil-report-dir", str(out_root),
-            "--hil-suite", ",".join(suites), "-p", "no:cacheprovider"]
+            "--hil-suite", ",".join(suites), "-p", "no:cacheprovider",
+            # the suites are synchronous: an asyncio plugin installed beside hanrig has nothing to do
+            "-p", "no:asyncio"]
     if junit is not None:
         args += ["--hil-junit", str(junit)]
     if duis is not None:
         args += ["--hil-duis", str(duis)]
-    if sys.stdout.isatty() and not as_json:
+    if as_json:
+        args += ["-p", "no:terminal"]  # stdout carries the one JSON document
+    elif sys.stdout.isatty():
         args += ["--hil-live", "-p", "no:terminal"]
     else:
         args += ["-q"]

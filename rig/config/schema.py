@@ -146,6 +146,7 @@ def read_rig_config(data: Any, *, path: Path, sha256: str) -> RigConfig:
     base = path.parent
     root = Fields(data, "")
     coordinator = _read_coordinator(root.mapping("coordinator"), base)
+    _check_device_types(Fields(data, ""))
     emulator = parse_config(data, base_dir=base) if coordinator.emulated else None
     policies = _read_policies(root.mapping("ota_policies"))
     gbcs = _read_gbcs(root.mapping("gbcs"), base)
@@ -208,6 +209,12 @@ def _read_gbcs(fields: Fields, base: Path) -> GbcsConfig:
 
 def _eui(fields: Fields, key: str) -> str:
     return f"{fields.eui64(key).value:016X}"
+
+
+def _check_device_types(root: Fields) -> None:
+    """The rig updates PPMIDs and HCALCSs: say so before the emulator lists the kinds it can emulate."""
+    for entry in root.items("devices"):
+        entry.choice("type", {t: t for t in DEVICE_TYPES})
 
 
 def _read_devices(root: Fields, emulator: EmulatorSpec | None,

@@ -13,8 +13,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import shutil
 import signal
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,14 +38,17 @@ class EmulatedRadio:
     port: Path
     control: ControlClient
     log_path: Path
+    socket_dir: Path
 
     @classmethod
     async def start(cls, directory: Path, *, config: Path | None = None, args: tuple[str, ...] = (),
                     timeout: float = READY_TIMEOUT) -> EmulatedRadio:
         """Start the emulator with its port and control socket in ``directory``; wait until it is ready."""
         directory.mkdir(parents=True, exist_ok=True)
+        # A Unix socket path must be short; a work directory deep in a report tree may not be.
+        socket_dir = Path(tempfile.mkdtemp(prefix="hanrig-"))
         command = [sys.executable, "-m", "rig.cli", "emulate", "--json",
-                   "--port", str(directory / "ttyEZSP"), "--control", str(directory / "control.sock"), *args]
+                   "--port", str(directory / "ttyEZSP"), "--control", str(socket_dir / "control.sock"), *args]
         if config is not None:
             command += ["--config", str(config)]
         log_path = directory / "emulator.log"
@@ -56,9 +61,10 @@ class EmulatedRadio:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
             await process.wait()
+            shutil.rmtree(socket_dir, ignore_errors=True)
             raise
         LOG.info("emulated radio ready on %s (pid %d)", readiness["port"], process.pid)
-        return cls(process, Path(readiness["port"]), control, log_path)
+        return cls(process, Path(readiness["port"]), control, log_path, socket_dir)
 
     @staticmethod
     async def _readiness(process: asyncio.subprocess.Process, log_path: Path, timeout: float) -> dict[str, Any]:
@@ -87,6 +93,7 @@ class EmulatedRadio:
                 LOG.warning("the emulated radio did not stop within %g s; killing it", timeout)
                 self.process.kill()
                 await self.process.wait()
+        shutil.rmtree(self.socket_dir, ignore_errors=True)
         assert self.process.returncode is not None
         return self.process.returncode
 

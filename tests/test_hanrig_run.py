@@ -1,0 +1,199 @@
+"""hanrig run, the main job, end to end: the embedded default passes the SECMP0007 suite and is reported.
+
+The suite runs once for this module (about a minute); the tests then read what it left.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+import yaml
+
+from rig.journal import read_journal
+from tests.paths import REPO, shared_dir
+
+RUN_TIMEOUT = 600
+
+
+def _hanrig(*args: str, cwd: Path = REPO, timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "rig.cli", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=timeout)
+
+
+def _run_dir(reports: Path) -> Path:
+    (run_dir,) = [path for path in reports.iterdir() if path.is_dir()]
+    return run_dir
+
+
+@pytest.fixture(scope="module")
+def suite_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+    reports = tmp_path_factory.mktemp("reports")
+    junit = reports.parent / "ci-junit.xml"
+    result = _hanrig("run", "--report-dir", str(reports), "--junit", str(junit))
+    return result, _run_dir(reports), junit
+
+
+def test_embedded_default_passes_every_secmp0007_scenario(suite_run: tuple) -> None:
+    result, run_dir, _ = suite_run
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["outcome"] == "pass"
+    assert {s["outcome"] for s in record["scenarios"]} == {"pass"}
+    assert len(record["scenarios"]) == 15
+    assert result.stdout.strip().splitlines()[-1].startswith("PASS: 15 pass; reports in ")
+
+
+def test_run_leaves_the_four_reports_and_the_junit_asked_for(suite_run: tuple) -> None:
+    _, run_dir, junit = suite_run
+
+    assert sorted(p.name for p in run_dir.iterdir() if p.is_file()) == [
+        "junit.xml", "report.html", "run.journal", "run.json"]
+    root = ElementTree.parse(junit).getroot()
+    properties = {p.get("name"): p.get("value") for p in root.find("testsuite/properties")}
+    assert properties["zigpy_version"] == "2.4.0" and properties["bellows_version"] == "1.2.1"
+    assert properties["ezsp_version"] == "13" and len(properties["config_sha256"]) == 64
+    assert len(properties["image_ppmid-v2_sha256"]) == 64
+
+
+@pytest.mark.parametrize(("scenario", "response_code"), [
+    ("SECMP0007-01", "success"), ("SECMP0007-03", "hardware-version-mismatch"),
+    ("SECMP0007-04", "file-transfer-failure"), ("SECMP0007-07", "file-transfer-failure"),
+    ("SECMP0007-08", "image-discarded"),
+])
+def test_each_outcome_raised_the_ccs08_response_code_gbcs_gives_it(
+        suite_run: tuple, scenario: str, response_code: str) -> None:
+    _, run_dir, _ = suite_run
+    record = json.loads((run_dir / "run.json").read_text())
+    messages = next(s for s in record["scenarios"] if s["id"] == scenario)["messages"]
+
+    ccs08 = [m["decoded"] for m in messages if m["direction"] == "raised-by-ch"]
+
+    assert [c["payload"]["response_code"] for c in ccs08] == [response_code]
+    assert ccs08[0]["signature"] == "valid"
+
+
+def test_journal_shows_the_reboot_scenarios_transitions(suite_run: tuple) -> None:
+    _, run_dir, _ = suite_run
+    entries = read_journal(run_dir / "run.journal").entries
+
+    stages = [e.fields["stage"] for e in entries
+              if e.kind == "transition" and e.fields.get("scenario") == "SECMP0007-05"]
+
+    assert stages[0] == "Pending" and stages[-2:] == ["Transferred", "Activated"]
+
+
+def test_html_report_renders_in_headless_chromium_with_its_verdict_table(suite_run: tuple, tmp_path: Path) -> None:
+    _, run_dir, _ = suite_run
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Debian's chromium is needed (.ci/run installs it)"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'p'}"]
+    url = (run_dir / "report.html").as_uri()
+
+    dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    shot = subprocess.run([chromium, *flags, f"--screenshot={tmp_path / 'report.png'}", "--window-size=1280,2000",
+                           url], capture_output=True, timeout=120)
+
+    assert dom.returncode == 0 and shot.returncode == 0, dom.stderr
+    verdicts = dom.stdout.split('id="verdicts"', 1)[1].split("</table>", 1)[0]
+    assert verdicts.count("<tr>") == 1 + 15 and verdicts.count(">PASS<") == 15
+    assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_rebuilds_the_same_record_from_the_runs_journal(suite_run: tuple, tmp_path: Path) -> None:
+    _, run_dir, _ = suite_run
+
+    result = _hanrig("report", "--journal", str(run_dir / "run.journal"), "--out", str(tmp_path))
+
+    assert result.returncode == 0
+    assert json.loads((tmp_path / "run.json").read_text()) == json.loads((run_dir / "run.json").read_text())
+
+
+def test_run_with_a_bad_config_is_exit_2_with_file_and_line(tmp_path: Path) -> None:
+    config = tmp_path / "hil_config.yaml"
+    config.write_text((REPO / "hil_config.yaml").read_text().replace("type: hcalcs", "type: esme")
+                      .replace("keystore: fixtures/keys", f"keystore: {REPO / 'fixtures' / 'keys'}"))
+
+    result = _hanrig("run", "--config", str(config), timeout=60)
+
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"hanrig: error: {config}:35: devices[1].type: must be one of ppmid, hcalcs")
+
+
+def test_run_of_a_duis_request_updates_the_device_it_names(tmp_path: Path) -> None:
+    from gbcs import build_image, encode_image
+
+    image = build_image(manufacturer_code=0x121D, image_type=0x0084, file_version=0x00000007,
+                        manufacturer_image=os.urandom(2048), hardware_versions=(0x1111, 0x1211))
+    template = (shared_dir() / "duis" / "11.4_UPDATE_PPMID_FIRMWARE_REQUEST_DUIS.XML").read_text()
+    body = template.split("<sr:FirmwareImage>")[1].split("</sr:FirmwareImage>")[0]
+    request = (template.replace(body, base64.b64encode(encode_image(image)).decode())
+               .replace("00-DB-12-34-56-78-90-A4", "48-41-4E-52-49-47-00-A4"))
+    (tmp_path / "request.xml").write_text(request)
+
+    result = _hanrig("run", "--duis", str(tmp_path / "request.xml"), "--report-dir", str(tmp_path / "r"), "--json")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout)
+    assert [(s["id"], s["outcome"]) for s in summary["scenarios"]] == [("DUIS[48414E52494700A4]", "pass")]
+
+
+def test_ctrl_c_stops_the_radio_marks_the_scenario_interrupted_and_still_reports(tmp_path: Path) -> None:
+    reports = tmp_path / "r"
+    process = subprocess.Popen([sys.executable, "-m", "rig.cli", "run", "--report-dir", str(reports)], cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        journals = list(reports.glob("*/run.journal"))
+        if journals and any(e.kind == "transition" for e in read_journal(journals[0]).entries):
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+
+    assert process.returncode == 1, out + err
+    record = json.loads((_run_dir(reports) / "run.json").read_text())
+    assert record["outcome"] == "interrupted"
+    assert record["scenarios"][-1]["outcome"] == "interrupted"
+    leftovers = subprocess.run(["pgrep", "-f", f"rig.cli emulate.*{reports}"], capture_output=True)
+    assert leftovers.returncode == 1, "the emulated radio was left running"
+
+
+def test_a_labs_own_test_file_runs_under_plain_pytest_with_the_fixtures(pytester: pytest.Pytester) -> None:
+    config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
+    config["gbcs"]["keystore"] = str(REPO / "fixtures" / "keys")
+    config["report_dir"] = str(pytester.path / "reports")
+    pytester.makefile(".yaml", hil_config=yaml.safe_dump(config))
+    pytester.makepyfile(test_lab="""
+        import pytest
+        from rig.tracking import Stage
+
+        @pytest.mark.hil_feature("ppmid")
+        def test_our_ppmid_takes_the_update(rig, ppmid, ota_image):
+            assert rig.update(ppmid, rig.newer(ota_image(ppmid))).distribution.stage is Stage.ACTIVATED
+
+        @pytest.mark.hil_feature("esme")
+        def test_needs_an_esme(rig):
+            pass
+
+        @pytest.mark.physical_only("needs the lab's real PPMID")
+        def test_on_hardware(rig):
+            pass
+    """)
+
+    result = pytester.runpytest_subprocess("--hil-config", "hil_config.yaml", "-p", "no:cacheprovider",
+                                           timeout=RUN_TIMEOUT)
+
+    result.assert_outcomes(passed=1, skipped=2)
+    result.stdout.fnmatch_lines(["*hanrig reports: *reports*"])
