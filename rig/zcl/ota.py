@@ -2,9 +2,9 @@
 
 zigpy's own cluster answers every Query Next Image with NO_IMAGE_AVAILABLE and every
 Image Block Request with ABORT unless its OTA manager is running, which would race the
-rig's server. Requests go to the application's ``cluster_requests`` first; only when
-the rig does not take them (or the application is not the rig's) does zigpy's
-behaviour apply, which keeps zigpy's own OTA manager usable beside the rig.
+rig's server. Requests go to the application's ``cluster_requests`` first; when the rig does
+not take them (or the application is not the rig's) zigpy's behaviour applies, and
+while zigpy's own OTA manager updates a device its requests are left to it.
 """
 
 from __future__ import annotations
@@ -20,5 +20,5 @@ class Ota(general.Ota):
     def handle_cluster_request(self, hdr: foundation.ZCLHeader, args: list[Any], *,
                                dst_addressing: t.AddrMode | None = None) -> None:
         requests = getattr(self.endpoint.device.application, "cluster_requests", None)
-        if requests is None or not requests.ota_request(self, hdr, args):
+        if self.endpoint.device.ota_in_progress or requests is None or not requests.ota_request(self, hdr, args):
             super().handle_cluster_request(hdr, args, dst_addressing=dst_addressing)
