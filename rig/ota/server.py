@@ -8,11 +8,13 @@ firmware and hardware the device has.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import zigpy.device
+import zigpy.exceptions
 import zigpy.types
 from zigpy.zcl import foundation
 from zigpy.zcl.clusters.general import Ota
@@ -21,7 +23,7 @@ from gbcs import OtaImage
 from rig.errors import InfrastructureError
 from rig.ota.policy import OtaPolicy
 from rig.ota.progress import Progress
-from rig.ota.session import OtaSession, Request, SessionResult, Status
+from rig.ota.session import LinkError, OtaSession, Request, SessionResult, Status
 
 LOG = logging.getLogger(__name__)
 
@@ -36,11 +38,22 @@ class ZigpyOtaLink:
 
     async def send(self, command: str, /, *, tsn: int | None = None, **fields: Any) -> None:
         definition = getattr(Ota.ClientCommandDefs, command)
-        await self._cluster.client_command(definition.id, tsn=tsn, **fields)
+        with _delivery_failures():
+            await self._cluster.client_command(definition.id, tsn=tsn, **fields)
 
     async def default_response(self, tsn: int, command_id: int, status: Status) -> None:
-        await self._cluster.general_command(foundation.GeneralCommand.Default_Response, command_id,
-                                            foundation.Status(status), tsn=tsn)
+        with _delivery_failures():
+            await self._cluster.general_command(foundation.GeneralCommand.Default_Response, command_id,
+                                                foundation.Status(status), tsn=tsn)
+
+
+@contextlib.contextmanager
+def _delivery_failures() -> Iterator[None]:
+    """What zigpy and bellows raise for a frame that did not go out, as the session's LinkError."""
+    try:
+        yield
+    except (zigpy.exceptions.ZigbeeException, TimeoutError, ConnectionError) as exc:
+        raise LinkError(str(exc) or type(exc).__name__) from exc
 
 
 class OtaServer:
@@ -74,6 +87,11 @@ class OtaServer:
         else:
             cluster.create_catching_task(link.default_response(hdr.tsn, hdr.command_id, Status.SUCCESS))
         return True
+
+    async def radio_restored(self) -> None:
+        """The radio is back after a reset: notify every device with a transfer under way again."""
+        for session in list(self._sessions.values()):
+            await session.renotify()
 
     async def transfer(self, device: zigpy.device.Device, ota_cluster: Any, image: OtaImage, policy: OtaPolicy, *,
                        hardware_version: int | None = None,

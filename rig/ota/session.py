@@ -69,8 +69,15 @@ class SessionResult:
     progress: Progress
 
 
+class LinkError(Exception):
+    """A reply did not reach the device (radio busy, lost or reconnecting); the device will ask again."""
+
+
 class OtaLink(Protocol):
-    """Where a session's replies go: a server-to-client OTA command or a default response."""
+    """Where a session's replies go: a server-to-client OTA command or a default response.
+
+    Both raise :class:`LinkError` when the reply could not be sent.
+    """
 
     async def send(self, command: str, /, *, tsn: int | None = None, **fields: Any) -> None: ...
 
@@ -146,7 +153,7 @@ class OtaSession:
         request: Request | None = first
         while True:
             if request is not None:
-                result = await self._answer(request)
+                result = await self._answer_or_wait(request)
                 if result is not None:
                     return result
             request = await self._next_request()
@@ -166,8 +173,13 @@ class OtaSession:
                     break
                 if request.command == "query_next_image":
                     return request
-                await self._answer(request)  # a device already mid-transfer (it resumed on its own)
+                await self._answer_or_wait(request)  # a device already mid-transfer (it resumed on its own)
         return None
+
+    async def renotify(self) -> None:
+        """Send Image Notify again, as after the radio came back: a device that lost its
+        download queries and starts over, one still downloading ignores it (ZCL OTA 11.13.3)."""
+        await self._send_notify()
 
     async def _send_notify(self) -> None:
         header, notify = self.image.header, self.policy.notify
@@ -179,7 +191,7 @@ class OtaSession:
                 fields[key] = value
         try:
             await self._link.send("image_notify", **fields)
-        except Exception as exc:  # a sleepy device misses notifies: that is not fatal, the retry is the cure
+        except LinkError as exc:  # a sleepy device misses notifies: that is not fatal, the retry is the cure
             LOG.info("Image Notify not delivered: %s", exc)
 
     async def _next_request(self) -> Request | None:
@@ -196,6 +208,14 @@ class OtaSession:
                                                         f"{self.policy.final_block_timeout:g} s of the last block")
         return self._result(Outcome.STALLED, f"no request for {self.policy.stall_timeout:g} s "
                                              f"at offset {self._meter.offset}")
+
+    async def _answer_or_wait(self, request: Request) -> SessionResult | None:
+        """Answer a request; a reply that cannot be sent is left to the device's own retry."""
+        try:
+            return await self._answer(request)
+        except LinkError as exc:
+            LOG.info("reply to %s not delivered (%s); waiting for the device to ask again", request.command, exc)
+            return None
 
     async def _answer(self, request: Request) -> SessionResult | None:
         handler = {

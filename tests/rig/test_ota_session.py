@@ -12,7 +12,7 @@ from zigpy.zcl.clusters.general import Ota
 
 from gbcs import build_image, encode_image
 from rig.ota.policy import Activation, Notify, OtaPolicy, PolicyActivation, WaitForData
-from rig.ota.session import UPGRADE_ON_COMMAND, OtaSession, Outcome, Request, SessionResult, Status
+from rig.ota.session import UPGRADE_ON_COMMAND, LinkError, OtaSession, Outcome, Request, SessionResult, Status
 
 MFR, IMAGE_TYPE, VERSION = 0x121D, 0x0084, 0x00000002
 IMAGE = build_image(manufacturer_code=MFR, image_type=IMAGE_TYPE, file_version=VERSION,
@@ -383,3 +383,38 @@ def test_progress_is_reported_for_every_block_with_a_rate() -> None:
     assert len(reports) == -(-len(FILE) // 50)
     assert [r.offset for r in reports] == sorted(r.offset for r in reports)
     assert reports[-1].fraction == 1.0
+
+
+class DroppingLink(FakeLink):
+    """A radio that fails to send the first block response (an NCP reset, say)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = 0
+
+    async def send(self, command: str, /, *, tsn: int | None = None, **fields: Any) -> None:
+        if command == "image_block_response" and self.failed == 0:
+            self.failed += 1
+            raise LinkError("ApplicationController is not running")
+        await super().send(command, tsn=tsn, **fields)
+
+
+def test_a_reply_the_radio_could_not_send_waits_for_the_device_to_ask_again() -> None:
+    seen: dict[str, Any] = {}
+
+    async def main() -> SessionResult:
+        link = DroppingLink()
+        session = OtaSession(IMAGE, FAST, link)
+        task = asyncio.create_task(session.run())
+        device = Device(session, link)
+        await _notified_and_queried(device)
+        device.block(0)  # its response is lost; the device times out and asks again
+        seen["data"] = await device.download()
+        device.upgrade_end()
+        await device.link.next()
+        return await asyncio.wait_for(task, 5)
+
+    result = asyncio.run(main())
+
+    assert result.outcome is Outcome.TRANSFERRED and seen["data"] == FILE
+    assert result.progress.retries == 0  # a block never served is not a retry
