@@ -8,6 +8,7 @@ join. Whatever was started is stopped again, also when starting fails half-way.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from pathlib import Path
@@ -18,7 +19,7 @@ import zigpy.device
 from gbcs import GbcsError, KeyStore
 from rig.ch.hub import CommsHub
 from rig.config import DeviceConfig, RigConfig
-from rig.coordinator.coordinator import Coordinator, RadioSettings
+from rig.coordinator.coordinator import Coordinator, RadioEvent, RadioSettings, RadioState
 from rig.coordinator.emulated import EmulatedRadio
 from rig.dcc import Dcc
 from rig.errors import ConfigError, InfrastructureError
@@ -49,6 +50,7 @@ class Bench:
         self.emulator: EmulatedRadio | None = None
         self.coordinator: Coordinator | None = None
         self._images: dict[str, LoadedImage] = {}
+        self._background: set[asyncio.Task[None]] = set()
 
     async def __aenter__(self) -> Bench:
         try:
@@ -72,11 +74,20 @@ class Bench:
             path = _port_of_usb_serial(path.removeprefix("usb:"))
         self.coordinator = Coordinator(RadioSettings(coordinator.radio, path, coordinator.baudrate,
                                                      coordinator.flow_control, coordinator.database,
-                                                     coordinator.channel), self.hub)
+                                                     coordinator.channel, coordinator.reconnect_timeout),
+                                       self.hub, on_radio=self._radio_event)
         self.hub.coordinator = self.coordinator
         await self.coordinator.start()
         self.coordinator.admit(device.eui64 for device in self.config.devices)
         self.recorder.record("radio", **self.coordinator.radio_info())
+
+    def _radio_event(self, event: RadioEvent) -> None:
+        """Journal the radio's loss and return; transfers under way pick up where the devices stand."""
+        self.recorder.record("radio_event", state=event.state.value, detail=event.detail,
+                             attempts=event.attempts, seconds=round(event.seconds, 3))
+        if event.state is RadioState.RESTORED:
+            self._background.add(task := asyncio.get_running_loop().create_task(self.hub.ota.radio_restored()))
+            task.add_done_callback(self._background.discard)
 
     async def stop(self) -> None:
         if self.coordinator is not None:

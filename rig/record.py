@@ -4,9 +4,9 @@ Reports are never written from a run's memory, only from its journal, so a run t
 was killed is reported exactly like one that finished: what was journaled is there,
 and whatever had started but not finished is marked interrupted.
 
-Journal entries (kinds) that make a record: ``run_started``, ``radio``, ``image``,
-``scenario_started``, ``transition``, ``gbcs``, ``measurement``, ``scenario_finished``,
-``run_finished``. Entries carry the scenario they belong to.
+Journal entries (kinds) that make a record: ``run_started``, ``radio``, ``radio_event``
+(lost, restored, gone), ``image``, ``scenario_started``, ``transition``, ``gbcs``,
+``measurement``, ``scenario_finished``, ``run_finished``. Entries carry the scenario they belong to.
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ class RunRecord:
     station: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     radio: dict[str, Any] = field(default_factory=dict)
+    #: the radio lost, restored or gone during the run, with the scenario under way
+    radio_events: list[dict[str, Any]] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
     scenarios: list[ScenarioRecord] = field(default_factory=list)
     #: entries outside any scenario (setup, teardown, a single ``hanrig ota``)
@@ -110,6 +112,8 @@ def fold(entries: Iterable[Entry], *, torn_tail: bool = False) -> RunRecord:
                 record.versions = fields.get("versions", {})
             case "radio":
                 record.radio = _fields(entry)
+            case "radio_event":
+                record.radio_events.append({"scenario": fields.get("scenario"), **_fields(entry)})
             case "image":
                 record.images.append(_fields(entry))
             case "scenario_started":

@@ -2,8 +2,9 @@
 
 zigpy and bellows are asyncio libraries, and a radio must stay up for a whole suite.
 Rather than make every lab test async, the bench lives in a background loop for the
-session and tests call synchronous methods, each of which waits with a timeout. If the
-radio is lost, the call in progress and every later one fail with an
+session and tests call synchronous methods, each of which waits with a timeout. A radio
+that is lost is reconnected (see ``rig.coordinator``); one that stays away past the
+reconnect timeout makes the call in progress and every later one fail with an
 ``InfrastructureError`` instead of hanging.
 """
 
@@ -49,28 +50,29 @@ class RigRuntime:
         self._highest_version = 0
 
     def call(self, make: Callable[[], Awaitable[T]], *, timeout: float = DEFAULT_CALL_TIMEOUT) -> T:
-        """Run a coroutine on the bench's loop and wait for it; a radio lost meanwhile ends the wait."""
+        """Run a coroutine on the bench's loop and wait for it; a radio gone meanwhile ends the wait."""
         future: Future[T] = asyncio.run_coroutine_threadsafe(self._guarded(make, timeout), self._loop)
         return future.result()
 
     async def _guarded(self, make: Callable[[], Awaitable[T]], timeout: float) -> T:
         work = asyncio.ensure_future(make())
-        lost = None
+        gone = None
         if self.bench.coordinator is not None:
-            lost = asyncio.ensure_future(self.bench.coordinator.radio_lost.wait())
-        waiting = {work} if lost is None else {work, lost}
+            gone = asyncio.ensure_future(self.bench.coordinator.radio_gone.wait())
+        waiting = {work} if gone is None else {work, gone}
         try:
             done, _ = await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            if lost is not None:
-                lost.cancel()
+            if gone is not None:
+                gone.cancel()
         if work in done:
             return work.result()
         work.cancel()
         with contextlib.suppress(BaseException):
             await work
-        if lost is not None and lost in done:
-            raise InfrastructureError("the connection to the radio was lost")
+        if gone is not None and gone in done:
+            raise InfrastructureError(f"the radio was lost and did not come back within "
+                                      f"{self.config.coordinator.reconnect_timeout:g} s")
         raise InfrastructureError(f"the rig did not finish within {timeout:g} s")
 
     def start(self) -> None:

@@ -43,6 +43,8 @@ class CoordinatorConfig:
     flow_control: str | None = None
     channel: int | None = None
     database: Path | None = None
+    #: seconds to keep reconnecting to a lost radio before the run stops (exit 3)
+    reconnect_timeout: float = 60.0
 
     @property
     def emulated(self) -> bool:
@@ -186,6 +188,7 @@ def _read_coordinator(fields: Fields, base: Path) -> CoordinatorConfig:
         flow_control=fields.choice("flow_control", {"hardware": "hardware", "software": "software"}, None),
         channel=fields.integer("channel", None, minimum=11, maximum=26),
         database=base / database if database else None,
+        reconnect_timeout=fields.number("reconnect_timeout", 60.0, minimum=1, maximum=3600),
     )
     if not config.port.strip():
         raise SpecError(fields.at("port"), f"must not be empty: {_PORT_FORMS}")

@@ -5,14 +5,20 @@ Communications Hub's device log (the GBCS whitelist: a device that is not in it 
 told to leave), lets devices join with their install-code link keys, and hands the
 OTA and Tunneling requests that devices send to the rig's handlers. Every wait has a
 timeout, and a radio the rig cannot reach is an ``InfrastructureError``.
+
+zigpy 2.4 reports a lost radio (an NCP reset, a dongle pulled) but never reconnects,
+so the coordinator does: it restarts the same zigpy application, keeping its devices,
+until the radio answers or the reconnect timeout runs out, and then the radio is gone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,6 +44,9 @@ _CH_SERVER_CLUSTERS = (0x0000, 0x000A, 0x0019, 0x0800)
 _CH_CLIENT_CLUSTERS = (0x0704,)
 
 STARTUP_TIMEOUT = 60.0
+RECONNECT_TIMEOUT = 60.0
+#: seconds between reconnect attempts: bellows itself waits up to 2.5 s for an RSTACK
+_RECONNECT_PAUSE = 1.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,24 @@ class RadioSettings:
     database: Path | None = None
     #: the channel to form on; None lets the radio pick one after an energy scan
     channel: int | None = None
+    #: how long to keep trying to reconnect to a lost radio before it counts as gone
+    reconnect_timeout: float = RECONNECT_TIMEOUT
+
+
+class RadioState(enum.Enum):
+    LOST = "lost"
+    RESTORED = "restored"
+    GONE = "gone"
+
+
+@dataclass(frozen=True)
+class RadioEvent:
+    """The radio was lost, came back, or stayed away past the reconnect timeout."""
+
+    state: RadioState
+    detail: str
+    attempts: int = 0
+    seconds: float = 0.0
 
 
 class ClusterRequests(Protocol):
@@ -68,7 +95,6 @@ class _DeviceWatch:
     def __init__(self, coordinator: Coordinator) -> None:
         self._coordinator = coordinator
         self.initialized: dict[zigpy.types.EUI64, asyncio.Event] = {}
-        self.lost: asyncio.Event = asyncio.Event()
 
     def event_for(self, ieee: zigpy.types.EUI64) -> asyncio.Event:
         return self.initialized.setdefault(ieee, asyncio.Event())
@@ -83,21 +109,23 @@ class _DeviceWatch:
         self.event_for(device.ieee).clear()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._coordinator.stopping:
-            return  # bellows reports its own disconnect as a lost connection
-        LOG.warning("connection to the radio lost: %s", exc)
-        self.lost.set()
+        self._coordinator.connection_lost(exc)
 
 
 class Coordinator:
     """The zigpy application the rig drives, with the Communications Hub's endpoint and device log."""
 
-    def __init__(self, settings: RadioSettings, requests: ClusterRequests) -> None:
+    def __init__(self, settings: RadioSettings, requests: ClusterRequests, *,
+                 on_radio: Callable[[RadioEvent], None] = lambda event: None) -> None:
         self.settings = settings
         self._requests = requests
+        self._on_radio = on_radio
         self._app: ControllerApplication | None = None
         self._watch = _DeviceWatch(self)
+        self._reconnecting: asyncio.Task[None] | None = None
         self.stopping = False
+        #: set once the radio stayed lost past the reconnect timeout
+        self.radio_gone = asyncio.Event()
         #: EUI-64s the CH accepts on its HAN (its GBCS device log)
         self.device_log: set[zigpy.types.EUI64] = set()
 
@@ -109,7 +137,11 @@ class Coordinator:
 
     def zigpy_config(self) -> dict[str, Any]:
         settings = self.settings
+        # bellows' serial thread closes its loop when the radio is lost, after which disconnecting
+        # fails; on the application's own loop a lost radio can be closed and reopened cleanly.
+        radio_specific = {"use_thread": False} if settings.radio == "ezsp" else {}
         return {
+            **radio_specific,
             zc.CONF_DEVICE: {
                 zc.CONF_DEVICE_PATH: settings.path,
                 zc.CONF_DEVICE_BAUDRATE: settings.baudrate,
@@ -171,15 +203,55 @@ class Coordinator:
 
     async def stop(self) -> None:
         self.stopping = True
+        if self._reconnecting is not None:
+            self._reconnecting.cancel()
+            with contextlib.suppress(BaseException):
+                await self._reconnecting
         if self._app is not None:
             app, self._app = self._app, None
             with contextlib.suppress(Exception):
                 await app.shutdown()
 
-    @property
-    def radio_lost(self) -> asyncio.Event:
-        """Set once bellows or zigpy reports the connection to the radio lost."""
-        return self._watch.lost
+    # ---------------------------------------------------------------- losing and regaining the radio
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """bellows or zigpy lost the radio: reconnect in the background (once at a time)."""
+        if self.stopping or self._app is None or self.radio_gone.is_set():
+            return  # bellows reports its own disconnect as a lost connection too
+        if self._reconnecting is not None and not self._reconnecting.done():
+            return  # a failed attempt reports the loss again
+        reason = _reason(exc) if exc is not None else "connection closed"
+        LOG.warning("connection to the radio lost: %s; reconnecting", reason)
+        self._on_radio(RadioEvent(RadioState.LOST, reason))
+        self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect(self._app, reason))
+
+    async def _reconnect(self, app: ControllerApplication, reason: str) -> None:
+        """Restart the same application (its devices and listeners stay) until the radio answers."""
+        started, attempts = time.monotonic(), 0
+        try:
+            async with asyncio.timeout(self.settings.reconnect_timeout):
+                while True:
+                    attempts += 1
+                    # shutdown(db=False) stops zigpy's watchdog and tasks and closes the port, but
+                    # keeps the device list; startup() then opens the port and starts the network.
+                    with contextlib.suppress(Exception):
+                        await app.shutdown(db=False)
+                    try:
+                        await app.startup(auto_form=False)
+                        break
+                    except Exception as exc:
+                        reason = _reason(exc)
+                        LOG.info("reconnect attempt %d failed: %s", attempts, reason)
+                        await asyncio.sleep(_RECONNECT_PAUSE)
+        except TimeoutError:
+            seconds = time.monotonic() - started
+            LOG.error("the radio did not come back within %g s: %s", self.settings.reconnect_timeout, reason)
+            self.radio_gone.set()
+            self._on_radio(RadioEvent(RadioState.GONE, reason, attempts, seconds))
+            return
+        seconds = time.monotonic() - started
+        LOG.warning("radio back after %.1f s (%d attempts)", seconds, attempts)
+        self._on_radio(RadioEvent(RadioState.RESTORED, "reconnected", attempts, seconds))
 
     def radio_info(self) -> dict[str, Any]:
         """What reports record about the radio: its type, firmware and network."""
@@ -272,7 +344,9 @@ def _reason(exc: BaseException) -> str:
     """The most telling message in an exception chain (zigpy wraps serial errors)."""
     while exc.__cause__ is not None and not str(exc):
         exc = exc.__cause__
-    text = str(exc) or type(exc).__name__
+    code = getattr(exc, "code", None)  # bellows' NcpFailure carries the NCP's reset code and no message
+    text = str(exc) or (f"{type(exc).__name__}: {getattr(code, 'name', code)}" if code is not None
+                        else type(exc).__name__)
     if isinstance(exc, zigpy.exceptions.TransientConnectionError) and exc.__cause__ is not None:
         text = str(exc.__cause__) or text
     return text

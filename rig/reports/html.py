@@ -120,6 +120,15 @@ def _scenario(scenario: ScenarioRecord) -> str:
             + "</section>")
 
 
+def _radio_events(record: RunRecord) -> str:
+    if not record.radio_events:
+        return ""
+    return _table(["time", "radio", "scenario", "detail", "attempts", "seconds"],
+                  [[escape(str(cell)) for cell in (_time(e["time"]), e["state"], e.get("scenario") or "",
+                                                   e.get("detail", ""), e.get("attempts", ""), e.get("seconds", ""))]
+                   for e in record.radio_events])
+
+
 def render_html(record: RunRecord) -> str:
     counts = record.counts()
     summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
@@ -135,7 +144,7 @@ def render_html(record: RunRecord) -> str:
             + (f" &mdash; {escape(record.reason)}" if record.reason else "") + "</p>"
             f'<h2>Verdicts</h2><div id="verdicts">{_verdicts(record)}</div>'
             f"<h2>Images</h2>{_images(record)}"
-            f"<h2>Run</h2>{_pairs(run)}<h2>Radio</h2>{_pairs(record.radio)}"
+            f"<h2>Run</h2>{_pairs(run)}<h2>Radio</h2>{_pairs(record.radio)}{_radio_events(record)}"
             f"<h2>Versions</h2>{_pairs(record.versions)}"
             + "".join(_scenario(s) for s in record.scenarios)
             + (f"<h2>Outside scenarios</h2>{_timeline(record.transitions, record.started)}"

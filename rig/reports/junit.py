@@ -31,6 +31,7 @@ def _suite_properties(record: RunRecord) -> dict[str, object]:
         "radio_path": record.radio.get("path"),
         "ezsp_version": record.radio.get("ezsp_version"),
         "journal_torn_tail": record.journal_torn or None,
+        "radio_resets": sum(e["state"] == "lost" for e in record.radio_events) or None,
     })
     for image in record.images:
         values[f"image_{image['name']}_sha256"] = image.get("sha256")
