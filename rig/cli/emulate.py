@@ -8,6 +8,7 @@ link and the control socket and saves the NCP state.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,9 @@ import yaml
 
 from rig.cli.output import emit_json, json_option
 from rig.errors import ConfigError
+
+#: seconds between checks that the rig which started the emulator is still alive
+PARENT_POLL = 0.5
 
 if TYPE_CHECKING:
     from devices.spec import EmulatorSpec
@@ -101,6 +105,8 @@ def _load_config(path: Path) -> Any:
     "--state", type=click.Path(path_type=Path), help="NCP state file (open coordinator backup JSON)."
 )
 @click.option("--seed", metavar="N", callback=_seed, help="Seed for every random fault (default 0).")
+@click.option("--exit-with-parent", is_flag=True, help="Stop (saving state) when the process that started "
+              "this one ends, so that a rig killed with SIGKILL leaves no radio behind.")
 @json_option
 def emulate(
     port: Path | None,
@@ -112,6 +118,7 @@ def emulate(
     ash_corrupt: float | None,
     state: Path | None,
     seed: int | None,
+    exit_with_parent: bool,
     as_json: bool,
 ) -> None:
     """Emulate an EZSP coordinator (and its HAN) on a pseudo-terminal that bellows drives."""
@@ -142,7 +149,9 @@ def emulate(
         seed=spec.seed if seed is None else seed,
         faults=replace(spec.faults, serial=serial),
     )
-    asyncio.run(_run(spec, port.absolute(), socket_address, control.absolute() if control else None, as_json))
+    parent = os.getppid() if exit_with_parent else None
+    asyncio.run(_run(spec, port.absolute(), socket_address, control.absolute() if control else None, as_json,
+                     parent))
 
 
 async def _run(
@@ -151,6 +160,7 @@ async def _run(
     socket_address: tuple[str, int] | None,
     control: Path | None,
     as_json: bool,
+    parent: int | None,
 ) -> None:
     from devices.radio.control import running
 
@@ -158,10 +168,22 @@ async def _run(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with running(spec, port=port, socket=socket_address, control=control) as (_, readiness):
-        if as_json:
-            emit_json(readiness.as_dict())
-        else:
-            where = f", control {control}" if control else ""
-            click.echo(f"emulating EZSP v{spec.ezsp_version} on {port} ({readiness.pty}){where}")
-        await stop.wait()
+    watch = loop.create_task(_when_orphaned(parent, stop)) if parent is not None else None
+    try:
+        async with running(spec, port=port, socket=socket_address, control=control) as (_, readiness):
+            if as_json:
+                emit_json(readiness.as_dict())
+            else:
+                where = f", control {control}" if control else ""
+                click.echo(f"emulating EZSP v{spec.ezsp_version} on {port} ({readiness.pty}){where}")
+            await stop.wait()
+    finally:
+        if watch is not None:
+            watch.cancel()
+
+
+async def _when_orphaned(parent: int, stop: asyncio.Event) -> None:
+    """Set ``stop`` once this process has another parent: the one that started it has died."""
+    while os.getppid() == parent:
+        await asyncio.sleep(PARENT_POLL)
+    stop.set()

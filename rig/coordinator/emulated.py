@@ -47,7 +47,7 @@ class EmulatedRadio:
         directory.mkdir(parents=True, exist_ok=True)
         # A Unix socket path must be short; a work directory deep in a report tree may not be.
         socket_dir = Path(tempfile.mkdtemp(prefix="hanrig-"))
-        command = [sys.executable, "-m", "rig.cli", "emulate", "--json",
+        command = [sys.executable, "-m", "rig.cli", "emulate", "--json", "--exit-with-parent",
                    "--port", str(directory / "ttyEZSP"), "--control", str(socket_dir / "control.sock"), *args]
         if config is not None:
             command += ["--config", str(config)]
