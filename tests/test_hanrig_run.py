@@ -13,7 +13,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -197,3 +199,76 @@ def test_a_labs_own_test_file_runs_under_plain_pytest_with_the_fixtures(pytester
 
     result.assert_outcomes(passed=1, skipped=2)
     result.stdout.fnmatch_lines(["*hanrig reports: *reports*"])
+
+
+def _start_run(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> tuple[subprocess.Popen[str], Path]:
+    """``hanrig run`` on the embedded default, changed, in the background; and its report directory."""
+    config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
+    config["gbcs"]["keystore"] = str(REPO / "fixtures" / "keys")
+    config["images"]["ppmid-v2"]["build"]["payload_size"] = 65536  # a transfer long enough to interrupt
+    change(config)
+    (tmp_path / "hil_config.yaml").write_text(yaml.safe_dump(config))
+    reports = tmp_path / "r"
+    process = subprocess.Popen([sys.executable, "-m", "rig.cli", "run", "--config", str(tmp_path / "hil_config.yaml"),
+                                "--report-dir", str(reports)], cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    return process, reports
+
+
+def _await_transferring(reports: Path, process: subprocess.Popen[str]) -> Path:
+    """The run's journal once it shows a transfer under way."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        for journal in reports.glob("*/run.journal"):
+            if any(e.kind == "transition" and e.fields["stage"] == "Transferring"
+                   for e in read_journal(journal).entries):
+                return journal
+        time.sleep(0.1)
+    process.kill()
+    raise AssertionError(f"no transfer started: {process.communicate()}")
+
+
+def _emulators_of(reports: Path) -> list[int]:
+    found = subprocess.run(["pgrep", "-f", f"rig.cli emulate.*{reports}"], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def test_a_radio_killed_mid_transfer_ends_the_run_with_exit_3_the_scenario_interrupted_and_reports(
+        tmp_path: Path) -> None:
+    process, reports = _start_run(tmp_path, lambda config: config["coordinator"].update(reconnect_timeout=3))
+    _await_transferring(reports, process)
+    (emulator,) = _emulators_of(reports)
+
+    os.kill(emulator, signal.SIGKILL)
+    out, err = process.communicate(timeout=120)
+
+    assert process.returncode == 3, out + err
+    record = json.loads((_run_dir(reports) / "run.json").read_text())
+    assert record["outcome"] == "error" and "did not come back within 3 s" in record["reason"]
+    assert [s["outcome"] for s in record["scenarios"]] == ["interrupted"]
+    assert "did not come back within 3 s" in record["scenarios"][0]["reason"]
+    assert [e["state"] for e in record["radio_events"]] == ["lost", "gone"]
+    assert sorted(p.name for p in _run_dir(reports).iterdir() if p.is_file()) == [
+        "junit.xml", "report.html", "run.journal", "run.json"]
+
+
+def test_a_rig_killed_mid_run_keeps_its_journal_and_report_rebuilds_the_run_from_it(tmp_path: Path) -> None:
+    process, reports = _start_run(tmp_path, lambda config: None)
+    journal = _await_transferring(reports, process)
+    before = read_journal(journal).entries
+
+    process.kill()
+    process.communicate(timeout=60)
+    result = _hanrig("report", "--journal", str(journal), "--out", str(tmp_path / "rebuilt"), timeout=60)
+
+    after = read_journal(journal)
+    assert after.entries[:len(before)] == before and not after.torn_tail
+    assert result.returncode == 0, result.stderr
+    record = json.loads((tmp_path / "rebuilt" / "run.json").read_text())
+    assert record["outcome"] == "interrupted" and "killed or crashed" in record["reason"]
+    assert record["scenarios"][0]["outcome"] == "interrupted"
+    assert "Transferring" in [t["stage"] for t in record["scenarios"][0]["transitions"]]
+    deadline = time.monotonic() + 10
+    while _emulators_of(reports) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _emulators_of(reports), "the rig's emulated radio outlived it"

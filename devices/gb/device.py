@@ -17,6 +17,8 @@ Control-plane commands (``EmulatorControl.device_command(name, command, args)``)
 
 from __future__ import annotations
 
+import hashlib
+
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -197,7 +199,8 @@ class GbDevice(Node):
             return Status.INVALID_IMAGE
         self.firmware.hold(result)
         self._record("ota_verified", result="valid", file_version=f"0x{result.file_version:08X}",
-                     manufacturer_image_hash=result.manufacturer_image_hash.hex())
+                     manufacturer_image_hash=result.manufacturer_image_hash.hex(),
+                     file_sha256=hashlib.sha256(download.stored).hexdigest())
         self.on_verified(result)
         return Status.SUCCESS
 
