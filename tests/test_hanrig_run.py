@@ -130,7 +130,8 @@ def test_run_with_a_bad_config_is_exit_2_with_file_and_line(tmp_path: Path) -> N
     result = _hanrig("run", "--config", str(config), timeout=60)
 
     assert result.returncode == 2
-    assert result.stderr.startswith(f"hanrig: error: {config}:35: devices[1].type: must be one of ppmid, hcalcs")
+    line = config.read_text().splitlines().index("    type: esme") + 1
+    assert result.stderr.startswith(f"hanrig: error: {config}:{line}: devices[1].type: must be one of ppmid, hcalcs")
 
 
 def test_run_of_a_duis_request_updates_the_device_it_names(tmp_path: Path) -> None:
