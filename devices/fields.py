@@ -6,7 +6,7 @@ Every problem is a ``SpecError`` whose path names the field the way the config s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any, TypeVar
 
 from devices.errors import SpecError
@@ -86,7 +86,8 @@ class Fields:
         value = self._get(key, default)
         if value is default:
             return value
-        if value not in choices:
+        # A list or mapping is never a choice, and cannot even be looked up among them.
+        if not isinstance(value, Hashable) or value not in choices:
             allowed = ", ".join(str(c) for c in choices)
             raise SpecError(self.at(key), f"must be one of {allowed}, not {value!r}")
         return choices[value]

@@ -83,6 +83,12 @@ def test_each_mistake_names_file_line_field_and_problem(
         _load(tmp_path, PHYSICAL.replace(original, replacement))
 
 
+def test_a_list_where_a_choice_belongs_is_a_config_error_not_a_type_error(tmp_path: Path) -> None:
+    # Found by tests/rig/test_config_fuzz.py: a list is unhashable, and looking it up raised TypeError.
+    with pytest.raises(ConfigError, match=r"hil_config.yaml:24: ota_policies.ppmid.activation.when: must be one of"):
+        _load(tmp_path, PHYSICAL.replace("{when: on-command}", "{when: [now]}"))
+
+
 def test_yaml_syntax_error_names_its_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"hil_config.yaml:4: not valid YAML"):
         _load(tmp_path, "coordinator:\n  port: [\n  radio: ezsp\n")
