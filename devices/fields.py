@@ -7,7 +7,8 @@ Every problem is a ``SpecError`` whose path names the field the way the config s
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Literal, TypeVar
 
 from devices.errors import SpecError
 from devices.ieee import Eui64
@@ -114,6 +115,30 @@ class Fields:
             sizes = " or ".join(str(n) for n in lengths)
             raise SpecError(self.at(key), f"must be {sizes} bytes in hex, not {value!r}")
         return data
+
+    def named_path(self, key: str, default: Any = _MISSING, *, base: Path, kind: Literal["file", "directory"],
+             existing: bool) -> Any:
+        """A path the config names, relative to ``base`` (the config file's directory) unless absolute.
+
+        The rig reads or writes exactly what is named, so it must not be a symbolic link to
+        somewhere else; an ``existing`` one (an input) must be there and be a ``kind``. An
+        output that is not there yet is made by whoever writes it.
+        """
+        value = self.string(key, default)
+        if value is None:
+            return None
+        if not value:
+            raise SpecError(self.at(key), f"must name a {kind}")
+        path = base / value
+        if path.is_symlink():
+            raise SpecError(self.at(key), f"{path} is a symbolic link: name the {kind} itself")
+        if not path.exists():
+            if existing:
+                raise SpecError(self.at(key), f"{path}: no such {kind}")
+            return path
+        if not (path.is_dir() if kind == "directory" else path.is_file()):
+            raise SpecError(self.at(key), f"{path} is not a {kind}")
+        return path
 
     def value(self, key: str, default: Any = _MISSING) -> Any:
         """A value of any type, for a caller that checks it itself."""

@@ -39,6 +39,10 @@ ota_policies:
 
 
 def _load(tmp_path: Path, text: str) -> object:
+    # What PHYSICAL names must be there: the config is checked against the files it names.
+    (tmp_path / "keys").mkdir(exist_ok=True)
+    (tmp_path / "images").mkdir(exist_ok=True)
+    (tmp_path / "images" / "ppmid-v2.ota").touch()
     path = tmp_path / "hil_config.yaml"
     path.write_text(text)
     return load_config(path)
