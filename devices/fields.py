@@ -6,6 +6,7 @@ Every problem is a ``SpecError`` whose path names the field the way the config s
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -130,13 +131,18 @@ class Fields:
         if not value:
             raise SpecError(self.at(key), f"must name a {kind}")
         path = base / value
-        if path.is_symlink():
-            raise SpecError(self.at(key), f"{path} is a symbolic link: name the {kind} itself")
-        if not path.exists():
+        try:
+            mode = path.lstat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
             if existing:
-                raise SpecError(self.at(key), f"{path}: no such {kind}")
+                raise SpecError(self.at(key), f"{path}: no such {kind}") from None
             return path
-        if not (path.is_dir() if kind == "directory" else path.is_file()):
+        except (OSError, ValueError) as exc:
+            # A name too long, a NUL in it, a directory it may not look into...
+            raise SpecError(self.at(key), f"{path}: cannot use it ({getattr(exc, 'strerror', None) or exc})") from None
+        if stat.S_ISLNK(mode):
+            raise SpecError(self.at(key), f"{path} is a symbolic link: name the {kind} itself")
+        if not (stat.S_ISDIR(mode) if kind == "directory" else stat.S_ISREG(mode)):
             raise SpecError(self.at(key), f"{path} is not a {kind}")
         return path
 

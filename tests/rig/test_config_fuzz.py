@@ -32,7 +32,8 @@ scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(-2, 2**64), st.floats(allow_nan=True),
     st.text(max_size=20), st.binary(max_size=8),
     st.sampled_from(["", "emulated", "ezsp", "ppmid", "hcalcs", "now", "on-command", "0x121D", "48414E52494700A4",
-                     "../..", "/", "/dev/null", "fixtures/keys", "-1", "1e9", "null", "~"]),
+                     "../..", "/", "/dev/null", "fixtures/keys", "-1", "1e9", "null", "~", "x" * 300, "a\x00b",
+                     "/proc/self/fd/0/x", "hil_config.yaml"]),
 )
 yaml_values = st.recursive(
     scalars,

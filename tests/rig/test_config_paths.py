@@ -148,6 +148,13 @@ def test_a_path_of_the_wrong_kind_is_a_config_error_with_its_line(lab: Path, fie
         _load(lab, **{KEYS[field]: value})
 
 
+@pytest.mark.parametrize(("value", "problem"), [("x" * 300, "File name too long"), ("a\\0b", "embedded null byte"),
+                                               ("images/v2.ota/inside", "no such directory")])
+def test_a_path_no_file_system_can_hold_is_a_config_error_with_its_line(lab: Path, value: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=rf"hil_config.yaml:7: gbcs.keystore: .*{problem}"):
+        _load(lab, keystore=f'"{value}"')
+
+
 def test_outputs_not_there_yet_are_fine_and_not_made_by_loading(lab: Path) -> None:
     config = _load(lab, database="db/zigbee.db", report_dir="out/reports")
 
