@@ -87,8 +87,8 @@ def test_embedded_default_passes_every_secmp0007_scenario(suite_run: SuiteRun) -
     record = json.loads((run_dir / "run.json").read_text())
     assert record["outcome"] == "pass"
     assert {s["outcome"] for s in record["scenarios"]} == {"pass"}
-    assert len(record["scenarios"]) == 15
-    assert result.stdout.strip().splitlines()[-1].startswith("PASS: 15 pass; reports in ")
+    assert len(record["scenarios"]) == 17
+    assert result.stdout.strip().splitlines()[-1].startswith("PASS: 17 pass; reports in ")
 
 
 def test_run_leaves_the_four_reports_and_the_junit_asked_for(suite_run: SuiteRun) -> None:
@@ -106,7 +106,8 @@ def test_run_leaves_the_four_reports_and_the_junit_asked_for(suite_run: SuiteRun
 @pytest.mark.parametrize(("scenario", "response_code"), [
     ("SECMP0007-01", "success"), ("SECMP0007-03", "hardware-version-mismatch"),
     ("SECMP0007-04", "file-transfer-failure"), ("SECMP0007-07", "file-transfer-failure"),
-    ("SECMP0007-08", "image-discarded"),
+    ("SECMP0007-08", "image-discarded"), ("SECMP0007-14", "file-transfer-failure"),
+    ("SECMP0007-15", "file-transfer-failure"),
 ])
 def test_each_outcome_raised_the_ccs08_response_code_gbcs_gives_it(
         suite_run: SuiteRun, scenario: str, response_code: str) -> None:
@@ -144,7 +145,7 @@ def test_html_report_renders_in_headless_chromium_with_its_verdict_table(suite_r
 
     assert dom.returncode == 0 and shot.returncode == 0, dom.stderr
     verdicts = dom.stdout.split('id="verdicts"', 1)[1].split("</table>", 1)[0]
-    assert verdicts.count("<tr>") == 1 + 15 and verdicts.count(">PASS<") == 15
+    assert verdicts.count("<tr>") == 1 + 17 and verdicts.count(">PASS<") == 17
     assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from gbcs import GbcsMessage, parse_image
+from gbcs import GbcsMessage
+from rig import images as rig_images
 from rig.bench import Bench
 from rig.ch.messages import Direction
 from rig.config import load_config
-from rig.images import LoadedImage
 from rig.journal import Journal
 from rig.recorder import Recorder
 from rig.tracking import Stage
@@ -47,16 +47,6 @@ async def bench(tmp_path: Path) -> AsyncIterator[Bench]:
             yield started
 
 
-def _tampered(image: LoadedImage) -> LoadedImage:
-    """The image with one bit of its Manufacturer Image flipped and the Supplier's signature left as it was."""
-    data = bytearray(image.data)
-    data[image.image.header.header_length + len(image.image.manufacturer_image) // 2] ^= 0x10
-    tampered = LoadedImage(f"{image.name}-tampered", parse_image(bytes(data)), bytes(data), "tampered")
-    assert tampered.image.signature == image.image.signature is not None
-    assert tampered.manufacturer_image_hash != image.manufacturer_image_hash
-    return tampered
-
-
 def _flipped(message: GbcsMessage, part: str) -> GbcsMessage:
     value = getattr(message, part)
     return replace(message, **{part: bytes([value[0] ^ 0x01]) + value[1:]})
@@ -66,7 +56,10 @@ def _flipped(message: GbcsMessage, part: str) -> GbcsMessage:
 async def test_a_tampered_image_is_refused_by_the_device_never_activated_and_failed_by_the_rig(
         bench: Bench, name: str) -> None:
     device = bench.config.device(name)
-    tampered = _tampered(bench.image(f"{name}-v2"))
+    original = bench.image(f"{name}-v2")
+    tampered = rig_images.tampered(original, f"{name}-v2-tampered")
+    assert tampered.image.signature == original.image.signature is not None
+    assert tampered.manufacturer_image_hash != original.manufacturer_image_hash
     bench.add_image(tampered)
     mark = bench.hub.messages.mark
 
