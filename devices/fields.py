@@ -118,7 +118,7 @@ class Fields:
         return data
 
     def named_path(self, key: str, default: Any = _MISSING, *, base: Path, kind: Literal["file", "directory"],
-             existing: bool) -> Any:
+                   existing: bool) -> Any:
         """A path the config names, relative to ``base`` (the config file's directory) unless absolute.
 
         The rig reads or writes exactly what is named, so it must not be a symbolic link to
