@@ -6,8 +6,10 @@ Every problem is a ``SpecError`` whose path names the field the way the config s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import stat
+from collections.abc import Hashable, Mapping
+from pathlib import Path
+from typing import Any, Literal, TypeVar
 
 from devices.errors import SpecError
 from devices.ieee import Eui64
@@ -86,7 +88,8 @@ class Fields:
         value = self._get(key, default)
         if value is default:
             return value
-        if value not in choices:
+        # A list or mapping is never a choice, and cannot even be looked up among them.
+        if not isinstance(value, Hashable) or value not in choices:
             allowed = ", ".join(str(c) for c in choices)
             raise SpecError(self.at(key), f"must be one of {allowed}, not {value!r}")
         return choices[value]
@@ -113,6 +116,35 @@ class Fields:
             sizes = " or ".join(str(n) for n in lengths)
             raise SpecError(self.at(key), f"must be {sizes} bytes in hex, not {value!r}")
         return data
+
+    def named_path(self, key: str, default: Any = _MISSING, *, base: Path, kind: Literal["file", "directory"],
+                   existing: bool) -> Any:
+        """A path the config names, relative to ``base`` (the config file's directory) unless absolute.
+
+        The rig reads or writes exactly what is named, so it must not be a symbolic link to
+        somewhere else; an ``existing`` one (an input) must be there and be a ``kind``. An
+        output that is not there yet is made by whoever writes it.
+        """
+        value = self.string(key, default)
+        if value is None:
+            return None
+        if not value:
+            raise SpecError(self.at(key), f"must name a {kind}")
+        path = base / value
+        try:
+            mode = path.lstat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            if existing:
+                raise SpecError(self.at(key), f"{path}: no such {kind}") from None
+            return path
+        except (OSError, ValueError) as exc:
+            # A name too long, a NUL in it, a directory it may not look into...
+            raise SpecError(self.at(key), f"{path}: cannot use it ({getattr(exc, 'strerror', None) or exc})") from None
+        if stat.S_ISLNK(mode):
+            raise SpecError(self.at(key), f"{path} is a symbolic link: name the {kind} itself")
+        if not (stat.S_ISDIR(mode) if kind == "directory" else stat.S_ISREG(mode)):
+            raise SpecError(self.at(key), f"{path} is not a {kind}")
+        return path
 
     def value(self, key: str, default: Any = _MISSING) -> Any:
         """A value of any type, for a caller that checks it itself."""

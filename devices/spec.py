@@ -86,11 +86,10 @@ def parse_config(config: object, *, base_dir: Path | None = None) -> EmulatorSpe
 
 def _read_emulator(fields: Fields, base_dir: Path) -> EmulatorSpec:
     versions = {version: version for version in TABLES}
-    state_file = fields.string("state_file", None)
     delay = fields.number("socket_rstack_delay", DEFAULT_SOCKET_RSTACK_DELAY, minimum=0, maximum=1.9)
     spec = EmulatorSpec(
         ezsp_version=fields.choice("ezsp_version", versions, DEFAULT_EZSP_VERSION),
-        state_file=(base_dir / state_file) if state_file else None,
+        state_file=fields.named_path("state_file", None, base=base_dir, kind="file", existing=False),
         seed=fields.integer("seed", 0, minimum=0),
         eui64=fields.eui64("eui64", None),
         faults=read_faults(fields.mapping("faults")),

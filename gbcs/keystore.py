@@ -55,6 +55,9 @@ class KeyStore:
             if match is None:
                 LOG.debug("skipping %s: not named <eui>-<ds|ka|pp-ka>.<pem|key>", path.name)
                 continue
+            if path.is_symlink():
+                # The keystore is the files in the directory named, not wherever links lead.
+                raise KeyStoreError(f"{path}: a symbolic link; the keystore takes only the files in it")
             eui, usage = Eui64(match["eui"]), KeyUsage(match["usage"])
             data = _read(path)
             if match["kind"] == "pem":

@@ -135,3 +135,14 @@ def variant(image: LoadedImage, name: str, *, keystore: KeyStore, supplier: str,
                         header_text=header.header_string.rstrip(b"\0"), stack_version=header.stack_version,
                         sign_key=sign_key)
     return LoadedImage(name, built, encode_image(built), f"variant of {image.name}")
+
+
+def tampered(image: LoadedImage, name: str) -> LoadedImage:
+    """The image with one bit of its Manufacturer Image flipped after signing, the signature left as it was.
+
+    What a device must refuse: the Supplier's signature no longer covers what it would run.
+    """
+    data = bytearray(image.data)
+    data[image.image.header.header_length + len(image.image.manufacturer_image) // 2] ^= 0x10
+    return LoadedImage(name, parse_image(bytes(data), form=image.image.form, signed=image.image.signature is not None),
+                       bytes(data), f"{image.name} with one bit of its Manufacturer Image flipped")

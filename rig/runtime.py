@@ -24,7 +24,7 @@ from rig import update as steps
 from rig.bench import Bench
 from rig.config import DeviceConfig, RigConfig
 from rig.errors import ConfigError, InfrastructureError
-from rig.images import LoadedImage, variant
+from rig.images import LoadedImage, tampered, variant
 from rig.ota.policy import OtaPolicy
 from rig.recorder import Recorder
 from rig.tracking import Stage
@@ -118,6 +118,14 @@ class RigRuntime:
         built = variant(image, f"{image.name}~{self._variants}", keystore=self.bench.keystore,
                         supplier=self.config.gbcs.supplier, file_version=file_version,
                         hardware_versions=hardware_versions)
+        self.bench.add_image(built)
+        self.recorder.record("image", **built.identity())
+        return built
+
+    def tampered(self, image: LoadedImage) -> LoadedImage:
+        """The image changed after signing (see ``rig.images.tampered``), registered for the run's reports."""
+        self._variants += 1
+        built = tampered(image, f"{image.name}~{self._variants}-tampered")
         self.bench.add_image(built)
         self.recorder.record("image", **built.identity())
         return built

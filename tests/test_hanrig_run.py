@@ -14,12 +14,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from rig.journal import read_journal
 from tests.paths import REPO, shared_dir
@@ -27,9 +30,10 @@ from tests.paths import REPO, shared_dir
 RUN_TIMEOUT = 600
 
 
-def _hanrig(*args: str, cwd: Path = REPO, timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess[str]:
+def _hanrig(*args: str, cwd: Path = REPO, timeout: float = RUN_TIMEOUT,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "rig.cli", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
 
 
 def _run_dir(reports: Path) -> Path:
@@ -37,27 +41,60 @@ def _run_dir(reports: Path) -> Path:
     return run_dir
 
 
+#: what other tools keep beside the code, and the virtualenv: not the rig's to write, nor ours to watch
+_NOT_WATCHED = {".git", ".venv", "__pycache__", ".hypothesis", ".pytest_cache", ".ruff_cache"}
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``root`` (but the tools' caches) with its size and modification time."""
+    files = {}
+    for directory, subdirectories, names in os.walk(root):
+        subdirectories[:] = [d for d in subdirectories if d not in _NOT_WATCHED]
+        for name in names:
+            stat = os.lstat(os.path.join(directory, name))
+            files[os.path.relpath(os.path.join(directory, name), root)] = (stat.st_size, stat.st_mtime_ns)
+    return files
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    result: subprocess.CompletedProcess[str]
+    run_dir: Path
+    junit: Path
+    #: the run's TMPDIR, which it must leave empty
+    tmpdir: Path
+    #: files of the checkout the run created, changed or removed
+    checkout_changes: set[str]
+
+
 @pytest.fixture(scope="module")
-def suite_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+def suite_run(tmp_path_factory: pytest.TempPathFactory) -> SuiteRun:
     reports = tmp_path_factory.mktemp("reports")
     junit = reports.parent / "ci-junit.xml"
-    result = _hanrig("run", "--report-dir", str(reports), "--junit", str(junit))
-    return result, _run_dir(reports), junit
+    tmpdir = tmp_path_factory.mktemp("tmp")
+    before = _tree(REPO)
+    # The logs too must be free of key material: -vv, and the suite's pytest shows them live on stdout
+    # (it captures stderr). TMPDIR: whatever the run puts there, it must clear.
+    result = _hanrig("-vv", "run", "--report-dir", str(reports), "--junit", str(junit), env={
+        **os.environ, "TMPDIR": str(tmpdir), "PYTEST_ADDOPTS": "-o log_cli=true --log-cli-level=DEBUG"})
+    after = _tree(REPO)
+    changes = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    return SuiteRun(result, _run_dir(reports), junit, tmpdir, changes)
 
 
-def test_embedded_default_passes_every_secmp0007_scenario(suite_run: tuple) -> None:
-    result, run_dir, _ = suite_run
+def test_embedded_default_passes_every_secmp0007_scenario(suite_run: SuiteRun) -> None:
+    result, run_dir = suite_run.result, suite_run.run_dir
 
     assert result.returncode == 0, result.stdout + result.stderr
     record = json.loads((run_dir / "run.json").read_text())
     assert record["outcome"] == "pass"
     assert {s["outcome"] for s in record["scenarios"]} == {"pass"}
-    assert len(record["scenarios"]) == 15
-    assert result.stdout.strip().splitlines()[-1].startswith("PASS: 15 pass; reports in ")
+    assert len(record["scenarios"]) == 17
+    assert result.stdout.strip().splitlines()[-1].startswith("PASS: 17 pass; reports in ")
 
 
-def test_run_leaves_the_four_reports_and_the_junit_asked_for(suite_run: tuple) -> None:
-    _, run_dir, junit = suite_run
+def test_run_leaves_the_four_reports_and_the_junit_asked_for(suite_run: SuiteRun) -> None:
+    run_dir, junit = suite_run.run_dir, suite_run.junit
 
     assert sorted(p.name for p in run_dir.iterdir() if p.is_file()) == [
         "junit.xml", "report.html", "run.journal", "run.json"]
@@ -71,11 +108,12 @@ def test_run_leaves_the_four_reports_and_the_junit_asked_for(suite_run: tuple) -
 @pytest.mark.parametrize(("scenario", "response_code"), [
     ("SECMP0007-01", "success"), ("SECMP0007-03", "hardware-version-mismatch"),
     ("SECMP0007-04", "file-transfer-failure"), ("SECMP0007-07", "file-transfer-failure"),
-    ("SECMP0007-08", "image-discarded"),
+    ("SECMP0007-08", "image-discarded"), ("SECMP0007-14", "file-transfer-failure"),
+    ("SECMP0007-15", "file-transfer-failure"),
 ])
 def test_each_outcome_raised_the_ccs08_response_code_gbcs_gives_it(
-        suite_run: tuple, scenario: str, response_code: str) -> None:
-    _, run_dir, _ = suite_run
+        suite_run: SuiteRun, scenario: str, response_code: str) -> None:
+    run_dir = suite_run.run_dir
     record = json.loads((run_dir / "run.json").read_text())
     messages = next(s for s in record["scenarios"] if s["id"] == scenario)["messages"]
 
@@ -85,8 +123,8 @@ def test_each_outcome_raised_the_ccs08_response_code_gbcs_gives_it(
     assert ccs08[0]["signature"] == "valid"
 
 
-def test_journal_shows_the_reboot_scenarios_transitions(suite_run: tuple) -> None:
-    _, run_dir, _ = suite_run
+def test_journal_shows_the_reboot_scenarios_transitions(suite_run: SuiteRun) -> None:
+    run_dir = suite_run.run_dir
     entries = read_journal(run_dir / "run.journal").entries
 
     stages = [e.fields["stage"] for e in entries
@@ -95,8 +133,8 @@ def test_journal_shows_the_reboot_scenarios_transitions(suite_run: tuple) -> Non
     assert stages[0] == "Pending" and stages[-2:] == ["Transferred", "Activated"]
 
 
-def test_html_report_renders_in_headless_chromium_with_its_verdict_table(suite_run: tuple, tmp_path: Path) -> None:
-    _, run_dir, _ = suite_run
+def test_html_report_renders_in_headless_chromium_with_its_verdict_table(suite_run: SuiteRun, tmp_path: Path) -> None:
+    run_dir = suite_run.run_dir
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "Debian's chromium is needed (.ci/run installs it)"
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -109,17 +147,66 @@ def test_html_report_renders_in_headless_chromium_with_its_verdict_table(suite_r
 
     assert dom.returncode == 0 and shot.returncode == 0, dom.stderr
     verdicts = dom.stdout.split('id="verdicts"', 1)[1].split("</table>", 1)[0]
-    assert verdicts.count("<tr>") == 1 + 15 and verdicts.count(">PASS<") == 15
+    assert verdicts.count("<tr>") == 1 + 17 and verdicts.count(">PASS<") == 17
     assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_report_rebuilds_the_same_record_from_the_runs_journal(suite_run: tuple, tmp_path: Path) -> None:
-    _, run_dir, _ = suite_run
+def test_report_rebuilds_the_same_record_from_the_runs_journal(suite_run: SuiteRun, tmp_path: Path) -> None:
+    run_dir = suite_run.run_dir
 
     result = _hanrig("report", "--journal", str(run_dir / "run.journal"), "--out", str(tmp_path))
 
     assert result.returncode == 0
     assert json.loads((tmp_path / "run.json").read_text()) == json.loads((run_dir / "run.json").read_text())
+
+
+def _private_key_spellings(path: Path) -> list[str]:
+    """A private key file's key in every spelling a leak could take: PEM body, DER, scalar in hex and decimal."""
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    scalar = key.private_numbers().private_value
+    raw = scalar.to_bytes(32, "big")
+    pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption())
+    sec1 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.TraditionalOpenSSL,
+                             serialization.NoEncryption())
+    pem_lines = [line for line in path.read_text().splitlines() if line and not line.startswith("-----")]
+    return [
+        # hex is compared in lower case, with separators and line breaks taken out (see _leaks)
+        raw.hex(), f"{scalar:x}", pkcs8.hex(), sec1.hex(), str(scalar),
+        *(base64.b64encode(data).decode() for data in (raw, pkcs8, sec1)),
+        base64.urlsafe_b64encode(raw).decode().rstrip("="), "".join(pem_lines), *pem_lines[:2],
+    ]
+
+
+def _leaks(text: str, spellings: list[str]) -> list[str]:
+    squeezed = "".join(text.split()).replace(":", "").replace("\\n", "")
+    folded = squeezed.lower()
+    return [s for s in spellings if s in text or s in squeezed or (s.isalnum() and s.lower() in folded)]
+
+
+def test_no_private_key_appears_in_any_report_log_or_output_of_a_verbose_run(suite_run: SuiteRun) -> None:
+    keys = sorted((REPO / "fixtures" / "keys").glob("*.key"))
+    spellings = {path.name: _private_key_spellings(path) for path in keys}
+    outputs = {path: path.read_text(errors="replace") for path in suite_run.run_dir.parent.rglob("*")
+               if path.is_file()}
+    outputs |= {Path("stdout"): suite_run.result.stdout, Path("stderr"): suite_run.result.stderr,
+                suite_run.junit: suite_run.junit.read_text()}
+
+    assert "\nDEBUG " in suite_run.result.stdout
+    assert len(keys) == 10 and {p.name for p in outputs} >= {"run.journal", "run.json", "junit.xml",
+                                                             "report.html", "emulator.log", "stdout"}
+    for name, key_spellings in spellings.items():
+        # Each spelling is right: it finds the key in its own file.
+        assert _leaks((REPO / "fixtures" / "keys" / name).read_text(), key_spellings)
+        for path, text in outputs.items():
+            assert _leaks(text, key_spellings) == [], f"{name} in {path}"
+
+
+def test_run_writes_only_in_its_report_dir_and_leaves_its_tmpdir_empty(suite_run: SuiteRun) -> None:
+    assert suite_run.result.returncode == 0
+    assert suite_run.checkout_changes == set()
+    assert list(suite_run.tmpdir.iterdir()) == []
 
 
 def test_run_with_a_bad_config_is_exit_2_with_file_and_line(tmp_path: Path) -> None:

@@ -18,7 +18,6 @@ Control-plane commands (``EmulatorControl.device_command(name, command, args)``)
 from __future__ import annotations
 
 import hashlib
-
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import replace

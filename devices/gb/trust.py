@@ -62,7 +62,7 @@ def read_device_keys(context: ConfigContext, device: ZigbeeEui64, device_path: s
     if BLOCK not in context.shared:
         raise SpecError(BLOCK, "is required by GB devices (keystore, acb, supplier, comms_hub)")
     fields = Fields(context.shared[BLOCK], BLOCK)
-    directory = context.base_dir / Path(fields.string("keystore"))
+    directory = fields.named_path("keystore", base=context.base_dir, kind="directory", existing=True)
     anchors = TrustAnchors(
         acb=_eui(fields, "acb"), supplier=_eui(fields, "supplier"), comms_hub=_eui(fields, "comms_hub")
     )

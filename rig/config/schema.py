@@ -164,7 +164,7 @@ def read_rig_config(data: Any, *, path: Path, sha256: str) -> RigConfig:
         ota_policies=policies,
         ch=_read_ch(root.mapping("ch")),
         suites=tuple(_strings(root, "suites", ["secmp0007"])),
-        report_dir=base / root.string("report_dir", "reports"),
+        report_dir=root.named_path("report_dir", "reports", base=base, kind="directory", existing=False),
     )
     root.done()
     return config
@@ -178,7 +178,6 @@ def _strings(fields: Fields, key: str, default: list[str]) -> list[str]:
 
 
 def _read_coordinator(fields: Fields, base: Path) -> CoordinatorConfig:
-    database = fields.string("database", None)
     if not fields.has("port"):
         raise SpecError(fields.at("port"), f"is required: {_PORT_FORMS}")
     config = CoordinatorConfig(
@@ -187,7 +186,7 @@ def _read_coordinator(fields: Fields, base: Path) -> CoordinatorConfig:
         baudrate=fields.choice("baudrate", {b: b for b in (57600, 115200, 230400, 460800)}, 115200),
         flow_control=fields.choice("flow_control", {"hardware": "hardware", "software": "software"}, None),
         channel=fields.integer("channel", None, minimum=11, maximum=26),
-        database=base / database if database else None,
+        database=fields.named_path("database", None, base=base, kind="file", existing=False),
         reconnect_timeout=fields.number("reconnect_timeout", 60.0, minimum=1, maximum=3600),
     )
     if not config.port.strip():
@@ -201,7 +200,7 @@ def _read_coordinator(fields: Fields, base: Path) -> CoordinatorConfig:
 
 def _read_gbcs(fields: Fields, base: Path) -> GbcsConfig:
     config = GbcsConfig(
-        keystore=base / fields.string("keystore"),
+        keystore=fields.named_path("keystore", base=base, kind="directory", existing=True),
         acb=_eui(fields, "acb"),
         supplier=_eui(fields, "supplier"),
         comms_hub=_eui(fields, "comms_hub"),
@@ -278,13 +277,13 @@ def _read_images(fields: Fields, base: Path) -> dict[str, ImageConfig]:
         if source is ImageSource.BUILD:
             images[name] = ImageConfig(name, source, build=_read_build(entry.mapping("build"), base))
         else:
-            images[name] = ImageConfig(name, source, path=base / entry.string(source.value))
+            images[name] = ImageConfig(name, source, path=entry.named_path(source.value, base=base, kind="file",
+                                                                     existing=True))
         entry.done()
     return images
 
 
 def _read_build(fields: Fields, base: Path) -> ImageBuild:
-    payload = fields.string("payload", None)
     hardware = fields.value("hardware_versions", None)
     if hardware is not None and not (isinstance(hardware, list) and len(hardware) == 2
                                      and all(isinstance(v, int) and 0 <= v <= 0xFFFF for v in hardware)
@@ -294,7 +293,7 @@ def _read_build(fields: Fields, base: Path) -> ImageBuild:
         manufacturer_code=fields.integer("manufacturer_code", minimum=0, maximum=0xFFFF),
         image_type=fields.integer("image_type", minimum=0, maximum=0xFFFF),
         file_version=fields.integer("file_version", minimum=0, maximum=0xFFFFFFFF),
-        payload=base / payload if payload else None,
+        payload=fields.named_path("payload", None, base=base, kind="file", existing=True),
         payload_size=fields.integer("payload_size", 16384, minimum=1, maximum=8 * 1024 * 1024),
         seed=fields.integer("seed", 0, minimum=0),
         hardware_versions=tuple(hardware) if hardware is not None else None,

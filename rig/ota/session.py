@@ -323,7 +323,8 @@ class OtaSession:
         outcome = _UPGRADE_END_OUTCOMES.get(status) if status is not None else None
         if outcome is not Outcome.TRANSFERRED:
             await self._link.default_response(request.tsn, request.command_id, Status.SUCCESS)
-            detail = f"device ended the transfer with status 0x{int(end.status):02X}"
+            named = f" ({status.name})" if status is not None else ""
+            detail = f"device ended the transfer with status 0x{int(end.status):02X}{named}"
             return self._result(outcome or Outcome.DEVICE_ABORTED, detail)
         if not self._names_our_image(end):
             await self._link.default_response(request.tsn, request.command_id, Status.MALFORMED_COMMAND)

@@ -8,9 +8,10 @@ derandomized: a failure reproduces on every run.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from gbcs.der import (
@@ -31,18 +32,21 @@ from gbcs.errors import DecodeError, GbcsError
 from gbcs.eui import Eui64
 from gbcs.framing import Cra, GbcsMessage, Layout, decode, encode
 from gbcs.hextext import message_bytes
-from gbcs.ota_image import ImageForm, build_image, encode_image, parse_image
+from gbcs.ota_image import ImageForm, SubElement, SubElementTag, build_image, encode_image, parse_image
 from gbcs.payloads import Payload, decode_payload, encode_payload
+from tests.fuzzing import examples, fuzz
 from tests.gbcs.vectors import DUIS, RTDS_FILES
 
 VECTORS = [bytes.fromhex(path.read_text()) for path in RTDS_FILES]
 OTA_SAMPLES = [parse_firmware_request(path.read_bytes()).firmware_image
                for path in sorted(DUIS.glob("*.XML"))]
-
-
-def examples(count: int) -> settings:
-    return settings(max_examples=count, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+#: the Zigbee (tag-length) form too, with a second sub-element and every optional header field
+_ZIGBEE = build_image(manufacturer_code=0x121D, image_type=0x0084, file_version=2,
+                      manufacturer_image=bytes(range(200)), form=ImageForm.ZIGBEE,
+                      hardware_versions=(0x1111, 0x1211), security_credential_version=2,
+                      upgrade_file_destination="48414E52494700A4")
+ZIGBEE_SAMPLES = [encode_image(_ZIGBEE), encode_image(replace(
+    _ZIGBEE, elements=(*_ZIGBEE.elements, SubElement(SubElementTag.PICTURE_DATA, b"photo"))))]
 
 
 @st.composite
@@ -83,12 +87,14 @@ def _decode_fully(data: bytes) -> None:
     assert encode_payload(payload) == message.content
 
 
+@fuzz
 @examples(1500)
 @given(mutated(VECTORS))
 def test_mutated_vectors_decode_exactly_or_raise_typed_errors(data: bytes) -> None:
     _decode_fully(data)
 
 
+@fuzz
 @examples(500)
 @given(st.sampled_from([b"", b"\xdd\x00\x00\x00\x00\x00\x00", b"\xdf\x09"]), st.binary(max_size=300))
 def test_random_bytes_decode_exactly_or_raise_typed_errors(prefix: bytes, data: bytes) -> None:
@@ -170,14 +176,37 @@ def test_built_images_parse_back_to_the_same_image(form: ImageForm, manufacturer
     assert parse_image(data, form=form, signed=False) == image
 
 
-@examples(700)
-@given(mutated(OTA_SAMPLES))
-def test_mutated_images_parse_exactly_or_raise_typed_errors(data: bytes) -> None:
+def _parse_exactly(data: bytes) -> None:
+    """Parse an OTA file; whatever parses must encode back to the same bytes."""
     try:
         image = parse_image(data)
     except GbcsError:
         return
     assert encode_image(image) == data
+
+
+@fuzz
+@examples(700)
+@given(mutated(OTA_SAMPLES + ZIGBEE_SAMPLES))
+def test_mutated_images_of_both_forms_parse_exactly_or_raise_typed_errors(data: bytes) -> None:
+    _parse_exactly(data)
+
+
+#: the magic, then a header length and field control that agree, so random bytes reach the body
+_OTA_PREFIXES = [b"", bytes.fromhex("1EF1EE0B"), bytes.fromhex("1EF1EE0B 0001 3800 0000"),
+                 bytes.fromhex("1EF1EE0B 0001 4500 0700")]
+
+
+@fuzz
+@examples(500)
+@given(st.sampled_from(_OTA_PREFIXES), st.binary(max_size=200), st.booleans())
+def test_random_bytes_parse_as_an_image_exactly_or_raise_typed_errors(prefix: bytes, data: bytes,
+                                                                      true_size: bool) -> None:
+    image = bytearray(prefix + data)
+    if true_size and len(image) >= 56:
+        # A wrong image size is refused first; a right one lets the bytes reach the body parsers.
+        image[52:56] = len(image).to_bytes(4, "little")
+    _parse_exactly(bytes(image))
 
 
 @examples(200)

@@ -39,6 +39,10 @@ ota_policies:
 
 
 def _load(tmp_path: Path, text: str) -> object:
+    # What PHYSICAL names must be there: the config is checked against the files it names.
+    (tmp_path / "keys").mkdir(exist_ok=True)
+    (tmp_path / "images").mkdir(exist_ok=True)
+    (tmp_path / "images" / "ppmid-v2.ota").touch()
     path = tmp_path / "hil_config.yaml"
     path.write_text(text)
     return load_config(path)
@@ -81,6 +85,12 @@ def test_each_mistake_names_file_line_field_and_problem(
 
     with pytest.raises(ConfigError, match=message):
         _load(tmp_path, PHYSICAL.replace(original, replacement))
+
+
+def test_a_list_where_a_choice_belongs_is_a_config_error_not_a_type_error(tmp_path: Path) -> None:
+    # Found by tests/rig/test_config_fuzz.py: a list is unhashable, and looking it up raised TypeError.
+    with pytest.raises(ConfigError, match=r"hil_config.yaml:24: ota_policies.ppmid.activation.when: must be one of"):
+        _load(tmp_path, PHYSICAL.replace("{when: on-command}", "{when: [now]}"))
 
 
 def test_yaml_syntax_error_names_its_line(tmp_path: Path) -> None:
