@@ -144,7 +144,7 @@ def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[obje
         table.add_column(column, justify="right")
     for row in rows:
         table.add_row(*(_cell(value) for value in row))
-    Console().print(table)
+    Console(width=160).print(table)
 
 
 def _cell(value: object) -> str:
