@@ -124,7 +124,8 @@ def main() -> None:
         return
     results = asyncio.run(run(args.quick, tuple(args.devices) if args.devices else None))
     report(results)
-    write_results(NAME, results)
+    if not args.quick:  # a smoke run's figures are not worth recording
+        write_results(NAME, results)
 
 
 if __name__ == "__main__":
