@@ -88,11 +88,20 @@ async def main(repeat: int) -> dict[str, Any]:
     return results
 
 
+async def run(quick: bool = False) -> dict[str, Any]:
+    """What ``python -m benchmarks`` runs: one run of each measurement with ``quick``, else the median of 3."""
+    return await main(1 if quick else 3)
+
+
+def report(measured: dict[str, Any]) -> None:
+    for key, value in measured.items():
+        print(f"{key:28} {value:10.3f}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (median reported)")
     measured = asyncio.run(main(parser.parse_args().repeat))
-    for key, value in measured.items():
-        print(f"{key:28} {value:10.3f}")
+    report(measured)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(measured, indent=2) + "\n")

@@ -6,6 +6,10 @@ requested the sender retries up to ``aps_retries`` times, and the receiver, like
 APS layer, acts on a message only once however often it arrives. The outcome reaches the
 sender as ``on_done(delivered)``: that is what becomes a messageSentHandler.
 
+Every frame put on the air (data, APS ACK, broadcast; retries and lost frames too) is
+accounted in ``Air.account`` with what the airtime model predicts it takes, whether or
+not the model is on, so that a run can be compared with a real 250 kbit/s hop.
+
 Joins go through the coordinator, which plays the trust center; stations not on the
 network neither send nor receive.
 """
@@ -58,6 +62,21 @@ class AirSettings:
     fragment_window: int = 1
     lqi: int = 255
     rssi: int = -45
+
+
+@dataclass
+class AirtimeAccount:
+    """The frames put on the air so far and their predicted airtime (``devices.han.airtime``)."""
+
+    frames: int = 0
+    seconds: float = 0.0
+
+    def add(self, seconds: float) -> None:
+        self.frames += 1
+        self.seconds += seconds
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {"frames": self.frames, "airtime_s": self.seconds}
 
 
 @dataclass(frozen=True)
@@ -118,6 +137,7 @@ class Air:
         self._joiners: list[Joiner] = []
         self.trust_center: TrustCenter | None = None
         self._awaiting_ack: dict[tuple[int, int, int, int], _Transmission] = {}
+        self.account = AirtimeAccount()
 
     # ---------------------------------------------------------------- membership
 
@@ -170,10 +190,10 @@ class Air:
 
     def _flood(self, message: ApsMessage, on_done: OnDone) -> None:
         sender = self._stations.get(message.source)
-        hop = self.settings.latency + (
-            airtime.broadcast_time(len(message.payload)) if self.settings.airtime else 0.0
-        )
+        frame_airtime = airtime.broadcast_time(len(message.payload))
+        hop = self.settings.latency + (frame_airtime if self.settings.airtime else 0.0)
         if sender is not None and sender.on_network and sender.in_range:
+            self.account.add(frame_airtime)
             for station in list(self._stations.values()):
                 if station is sender or not self._floods_to(message, station):
                     continue
@@ -211,15 +231,17 @@ class Air:
         return Link(self.settings.lqi, self.settings.rssi)
 
     def _data_time(self, message: ApsMessage) -> float:
-        if not self.settings.airtime:
-            return self.settings.latency
-        fragment = message.fragment is not None
-        return self.settings.latency + airtime.data_time(len(message.payload), fragment=fragment)
+        """Put a data frame on the air: how long its hop takes."""
+        return self._hop_time(airtime.data_time(len(message.payload), fragment=message.fragment is not None))
 
     def _ack_time(self, message: ApsMessage) -> float:
-        if not self.settings.airtime:
-            return self.settings.latency
-        return self.settings.latency + airtime.aps_ack_time(fragment=message.fragment is not None)
+        """Put an APS ACK on the air: how long its hop takes."""
+        return self._hop_time(airtime.aps_ack_time(fragment=message.fragment is not None))
+
+    def _hop_time(self, frame_airtime: float) -> float:
+        """Account a frame put on the air; the hop takes its airtime only with the model on."""
+        self.account.add(frame_airtime)
+        return self.settings.latency + (frame_airtime if self.settings.airtime else 0.0)
 
 
 def _ignore(delivered: bool) -> None:
@@ -266,15 +288,16 @@ class _Transmission:
             and sender.in_range
             and receiver.in_range
         )
+        hop = air._data_time(self.message)  # a frame that is lost took its airtime all the same
         if not reachable or air.faults.random.chance("air.loss", air.faults.faults.air.loss):
             air.events.emit("air", "lost", **_describe(self.message), attempt=self.attempts)
             if self.message.ack_requested:
                 self.timer = air.scheduler.call_later(air.settings.aps_ack_timeout, self._no_ack)
             else:
-                self.timer = air.scheduler.call_later(air._data_time(self.message), self._finish, False)
+                self.timer = air.scheduler.call_later(hop, self._finish, False)
             return
         assert receiver is not None
-        self.timer = air.scheduler.call_later(air._data_time(self.message), self._arrive, receiver)
+        self.timer = air.scheduler.call_later(hop, self._arrive, receiver)
 
     def _arrive(self, receiver: Station) -> None:
         air = self.air
@@ -300,11 +323,12 @@ class _Transmission:
 
     def _send_ack(self) -> None:
         air = self.air
+        hop = air._ack_time(self.message)
         if air.faults.random.chance("air.aps_ack_failure", air.faults.faults.air.aps_ack_failure):
             air.events.emit("air", "ack_lost", **_describe(self.message), attempt=self.attempts)
             self.timer = air.scheduler.call_later(air.settings.aps_ack_timeout, self._no_ack)
             return
-        self.timer = air.scheduler.call_later(air._ack_time(self.message), self._finish, True)
+        self.timer = air.scheduler.call_later(hop, self._finish, True)
 
     def _no_ack(self) -> None:
         self.air._awaiting_ack.pop(self.key, None)

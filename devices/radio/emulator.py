@@ -268,5 +268,6 @@ class Emulator:
                 "unknown_commands": {f"0x{k:04X}": v for k, v in self.ezsp.unknown_commands.items()},
             },
             "faults": self.faults.faults.as_dict(),
+            "air": {"airtime_model": self.air.settings.airtime, **self.air.account.as_dict()},
             "devices": [node.status() for node in self.devices.values()],
         }

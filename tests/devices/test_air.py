@@ -230,3 +230,49 @@ def test_a_device_model_that_fails_on_a_frame_is_logged_and_the_sender_still_hea
     clock.advance(1.0)
     assert outcomes == [True]
     assert "station 0x1234 failed" in caplog.text
+
+
+def test_every_frame_of_an_acknowledged_unicast_is_accounted_with_its_predicted_airtime() -> None:
+    air, _, clock, _ = make_air(settings=AirSettings(latency=0.01))
+    device = _device()
+    device.attach(air, air.events, joined=True)
+    # to an endpoint the device does not have, so that it sends nothing back
+    air.send(ApsMessage(0x0000, 0x1234, 0x0104, 0x0000, 1, 7, bytes(60), counter=7, ack_requested=True))
+    clock.advance(1.0)
+    assert air.account.frames == 2  # the data frame and its APS ACK
+    assert air.account.seconds == pytest.approx(airtime.unicast_time(60, aps_ack=True))
+
+
+def test_airtime_is_accounted_with_the_model_off_as_with_it_on() -> None:
+    def accounted(model: bool) -> dict[str, float | int]:
+        air, _, clock, _ = make_air(settings=AirSettings(latency=0.0, airtime=model))
+        device = _device()
+        device.attach(air, air.events, joined=True)
+        device.send(payload=bytes(200), profile_id=0x0104, cluster_id=0xFC00, source_endpoint=1,
+                    destination_endpoint=1)
+        clock.advance(1.0)
+        return air.account.as_dict()
+
+    assert accounted(model=False) == accounted(model=True)
+    assert accounted(model=True)["frames"] == 6  # three fragments, each with its APS ACK
+
+
+def test_lost_frames_and_retries_are_accounted_for_the_airtime_they_took() -> None:
+    air, _, clock, _ = make_air(settings=AirSettings(aps_ack_timeout=0.5, aps_retries=3))
+    device = _device()
+    device.attach(air, air.events, joined=True)
+    device.in_range = False
+    air.send(_to(0x1234, payload=bytes(10)))
+    clock.advance(5.0)
+    assert air.account.frames == 4
+    assert air.account.seconds == pytest.approx(4 * airtime.data_time(10))
+
+
+def test_a_broadcast_is_one_frame_without_acknowledgements() -> None:
+    air, _, clock, _ = make_air()
+    for node_id, name in ((0x1111, "near"), (0x2222, "other")):
+        _device(node_id, name).attach(air, air.events, joined=True)
+    air.send(ApsMessage(0x1111, BroadcastAddress.ALL_DEVICES, 0x0000, 0x0013, 0, 0, b"\x01",
+                        delivery=Delivery.BROADCAST))
+    clock.advance(1.0)
+    assert air.account.as_dict() == {"frames": 1, "airtime_s": pytest.approx(airtime.broadcast_time(1))}

@@ -111,3 +111,8 @@ async def test_a_live_control_socket_is_not_taken_over(served: Served, tmp_path:
     (tmp_path / "plain").write_text("")
     with pytest.raises(InputError, match="not a socket"):
         await ControlServer(control, tmp_path / "plain").open()
+
+
+async def test_status_reports_whether_the_airtime_model_is_on_and_the_airtime_accounted(served: Served) -> None:
+    _, client, _ = served
+    assert (await client.request("status"))["air"] == {"airtime_model": False, "frames": 0, "airtime_s": 0.0}

@@ -1,0 +1,66 @@
+"""The benchmarks still run: each one's smallest configuration, its results' shape, every transfer complete.
+
+Speed is not judged here (CONTRIBUTING: never assert wall-clock limits); ``python -m
+benchmarks`` measures it. ``emulator_speed`` is left out: the exchange it times is run by
+``tests/devices`` already, and its quick run alone takes most of a minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from benchmarks import airtime, concurrency, gbcs_codec, ota_throughput, startup
+
+
+def _json_round_trip(results: dict[str, Any]) -> dict[str, Any]:
+    """What the benchmark would write to its JSON file."""
+    return json.loads(json.dumps(results))
+
+
+def test_ota_throughput_quick_run_completes_every_transfer_with_its_references() -> None:
+    results = _json_round_trip(asyncio.run(ota_throughput.run(quick=True)))
+
+    assert [row["block_size"] for row in results["rows"]] == [40, 50, 64, 65]
+    for row in results["rows"]:
+        assert row["image_octets"] > results["image_payload_octets"]  # the whole file, header and signature too
+        assert row["blocks"] == -(-row["image_octets"] // row["block_size"])
+        assert row["ratio_to_floor"] > 0 and row["ratio_to_zigpy"] > 0
+    assert results["zigpy"]["block_size"] == 50 and results["zigpy"]["octets"] > results["image_payload_octets"]
+    assert set(results["met"]) == {"ratio_to_floor", "ratio_to_zigpy"}
+
+
+def test_concurrency_quick_run_completes_every_device_and_measures_both_processes() -> None:
+    results = _json_round_trip(asyncio.run(concurrency.run(quick=True)))
+
+    assert [row["devices"] for row in results["rows"]] == [1, 4]
+    for row in results["rows"]:
+        assert row["completed"] == row["devices"]
+        assert row["octets"] > row["devices"] * results["image_payload_octets"]
+        assert row["rig_peak_rss_mb"] > 0 and row["emulator_peak_rss_mb"] > 0
+    assert results["met"]["all_completed"] is True
+
+
+def test_gbcs_codec_quick_run_decodes_verifies_and_signs_every_rtds_vector() -> None:
+    results = _json_round_trip(gbcs_codec.run(quick=True))
+
+    assert results["vectors"] == 70 and results["signed_vectors"] == results["valid_signatures"] == 24
+    assert {name: rate["messages"] for name, rate in results["rates"].items()} == {
+        "decode and verify": 70, "decode only": 70, "verify only": 70, "sign": 24}
+
+
+def test_airtime_quick_run_reads_the_emulators_prediction_for_every_block_size() -> None:
+    results = _json_round_trip(asyncio.run(airtime.run(quick=True)))
+
+    assert [row["block_size"] for row in results["rows"]] == [40, 50, 64, 65]
+    for row in results["rows"]:
+        # per block at least the request, the response and their two APS ACKs
+        assert row["frames"] >= 4 * row["blocks"]
+        assert row["emulator_airtime_s"] > 0 and row["analytical_airtime_s"] > 0
+
+
+def test_startup_quick_run_sees_hanrig_run_serve_its_first_block() -> None:
+    results = _json_round_trip(asyncio.run(startup.run(quick=True)))
+
+    assert len(results["runs_s"]) == 1 and results["median_s"] == results["runs_s"][0] > 0
