@@ -28,13 +28,14 @@ from gbcs.der import (
 )
 from gbcs.dlms import DlmsDateTime
 from gbcs.duis import parse_firmware_request
-from gbcs.errors import DecodeError, GbcsError
+from gbcs.errors import GbcsError
 from gbcs.eui import Eui64
 from gbcs.framing import Cra, GbcsMessage, Layout, decode, encode
 from gbcs.hextext import message_bytes
 from gbcs.ota_image import ImageForm, SubElement, SubElementTag, build_image, encode_image, parse_image
-from gbcs.payloads import Payload, decode_payload, encode_payload
+from gbcs.payloads import Payload, encode_payload
 from tests.fuzzing import examples, fuzz
+from tests.gbcs.exactness import decode_exactly, parse_exactly
 from tests.gbcs.vectors import DUIS, RTDS_FILES
 
 VECTORS = [bytes.fromhex(path.read_text()) for path in RTDS_FILES]
@@ -73,32 +74,18 @@ def mutated(draw: st.DrawFn, originals: list[bytes]) -> bytes:
     return bytes(data)
 
 
-def _decode_fully(data: bytes) -> None:
-    """Decode message and payload; whatever decodes must re-encode to the same bytes."""
-    try:
-        message = decode(data)
-    except GbcsError:
-        return
-    assert encode(message) == data
-    try:
-        payload = decode_payload(message)
-    except DecodeError:
-        return
-    assert encode_payload(payload) == message.content
-
-
 @fuzz
 @examples(1500)
 @given(mutated(VECTORS))
 def test_mutated_vectors_decode_exactly_or_raise_typed_errors(data: bytes) -> None:
-    _decode_fully(data)
+    decode_exactly(data)
 
 
 @fuzz
 @examples(500)
 @given(st.sampled_from([b"", b"\xdd\x00\x00\x00\x00\x00\x00", b"\xdf\x09"]), st.binary(max_size=300))
 def test_random_bytes_decode_exactly_or_raise_typed_errors(prefix: bytes, data: bytes) -> None:
-    _decode_fully(prefix + data)
+    decode_exactly(prefix + data)
 
 
 euis = st.binary(min_size=8, max_size=8).map(Eui64)
@@ -176,20 +163,11 @@ def test_built_images_parse_back_to_the_same_image(form: ImageForm, manufacturer
     assert parse_image(data, form=form, signed=False) == image
 
 
-def _parse_exactly(data: bytes) -> None:
-    """Parse an OTA file; whatever parses must encode back to the same bytes."""
-    try:
-        image = parse_image(data)
-    except GbcsError:
-        return
-    assert encode_image(image) == data
-
-
 @fuzz
 @examples(700)
 @given(mutated(OTA_SAMPLES + ZIGBEE_SAMPLES))
 def test_mutated_images_of_both_forms_parse_exactly_or_raise_typed_errors(data: bytes) -> None:
-    _parse_exactly(data)
+    parse_exactly(data)
 
 
 #: the magic, then a header length and field control that agree, so random bytes reach the body
@@ -206,7 +184,7 @@ def test_random_bytes_parse_as_an_image_exactly_or_raise_typed_errors(prefix: by
     if true_size and len(image) >= 56:
         # A wrong image size is refused first; a right one lets the bytes reach the body parsers.
         image[52:56] = len(image).to_bytes(4, "little")
-    _parse_exactly(bytes(image))
+    parse_exactly(bytes(image))
 
 
 @examples(200)
