@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import IMAGE, KIB, device_eui, ppmid, print_table, running_bench, write_config, write_results
-from gbcs import encode_image
-from rig.tracking import Stage
-from rig.update import distribute
+from hanrig.gbcs import encode_image
+from hanrig.rig.tracking import Stage
+from hanrig.rig.update import distribute
 
 NAME = "airtime"
 BLOCK_SIZES = (40, 50, 64, 65)

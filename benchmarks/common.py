@@ -22,11 +22,11 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from fixtures import testpki
-from rig.bench import Bench
-from rig.config import load_config
-from rig.journal import Journal
-from rig.recorder import Recorder
+from hanrig.fixtures import testpki
+from hanrig.rig.bench import Bench
+from hanrig.rig.config import load_config
+from hanrig.rig.journal import Journal
+from hanrig.rig.recorder import Recorder
 
 RESULTS_DIR = Path(__file__).parent / "results"
 MANUFACTURER_CODE = 0x121D

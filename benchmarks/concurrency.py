@@ -37,8 +37,8 @@ from benchmarks.common import (
     write_config,
     write_results,
 )
-from rig.tracking import Stage
-from rig.update import distribute
+from hanrig.rig.tracking import Stage
+from hanrig.rig.update import distribute
 
 NAME = "concurrency"
 DEVICE_COUNTS = (1, 4, 16, 64)

@@ -19,11 +19,11 @@ from collections.abc import Callable
 from typing import Any
 
 from benchmarks.common import print_table, write_results
-from fixtures import testpki
-from gbcs.framing import GbcsMessage, decode
-from gbcs.keystore import KeyStore
-from gbcs.payloads import decode_payload
-from gbcs.security import Verdict, sign, verify
+from hanrig.fixtures import testpki
+from hanrig.gbcs.framing import GbcsMessage, decode
+from hanrig.gbcs.keystore import KeyStore
+from hanrig.gbcs.payloads import decode_payload
+from hanrig.gbcs.security import Verdict, sign, verify
 from tests.paths import shared_dir
 
 NAME = "gbcs_codec"

@@ -52,10 +52,10 @@ from benchmarks.common import (
     write_config,
     write_results,
 )
-from gbcs import ImageForm, build_image, encode_image
-from rig.bench import Bench
-from rig.tracking import Stage
-from rig.update import distribute
+from hanrig.gbcs import ImageForm, build_image, encode_image
+from hanrig.rig.bench import Bench
+from hanrig.rig.tracking import Stage
+from hanrig.rig.update import distribute
 
 NAME = "ota_throughput"
 BLOCK_SIZES = (40, 50, 64, 65)

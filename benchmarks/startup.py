@@ -52,7 +52,7 @@ async def once() -> float:
         report_dir = Path(scratch)
         started = time.time()
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "rig.cli", "run", "--json", "--report-dir", str(report_dir), cwd=REPO,
+            sys.executable, "-m", "hanrig", "run", "--json", "--report-dir", str(report_dir), cwd=REPO,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + FIRST_BLOCK_TIMEOUT

@@ -24,8 +24,8 @@ import atheris
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout, for the tests' shared oracle
 with atheris.instrument_imports():
-    from gbcs.duis import parse_firmware_request
-    from gbcs.ota_image import ImageForm, build_image, encode_image
+    from hanrig.gbcs.duis import parse_firmware_request
+    from hanrig.gbcs.ota_image import ImageForm, build_image, encode_image
     from tests.gbcs.exactness import decode_exactly, parse_exactly
 
 #: the reference vectors, found as the tests find them (tests/paths.py)

@@ -10,9 +10,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from gbcs.errors import GbcsError
-from rig import cli
-from rig.errors import ConfigError, InfrastructureError
+from hanrig.gbcs.errors import GbcsError
+from hanrig.rig import cli
+from hanrig.rig.errors import ConfigError, InfrastructureError
 
 
 def _run_raising(monkeypatch: pytest.MonkeyPatch, exc: Exception) -> click.testing.Result:
@@ -55,6 +55,6 @@ def test_unknown_subcommand_is_a_usage_error() -> None:
 
 
 def test_console_script_prints_version() -> None:
-    result = subprocess.run([sys.executable, "-m", "rig.cli", "--version"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "hanrig", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert "hanrig" in result.stdout

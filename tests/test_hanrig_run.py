@@ -24,7 +24,7 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from rig.journal import read_journal
+from hanrig.rig.journal import read_journal
 from tests.paths import REPO, shared_dir
 
 RUN_TIMEOUT = 600
@@ -32,7 +32,7 @@ RUN_TIMEOUT = 600
 
 def _hanrig(*args: str, cwd: Path = REPO, timeout: float = RUN_TIMEOUT,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rig.cli", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "hanrig", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=timeout, env=env)
 
 
@@ -186,7 +186,7 @@ def _leaks(text: str, spellings: list[str]) -> list[str]:
 
 
 def test_no_private_key_appears_in_any_report_log_or_output_of_a_verbose_run(suite_run: SuiteRun) -> None:
-    keys = sorted((REPO / "fixtures" / "keys").glob("*.key"))
+    keys = sorted((REPO / "hanrig" / "fixtures" / "keys").glob("*.key"))
     spellings = {path.name: _private_key_spellings(path) for path in keys}
     outputs = {path: path.read_text(errors="replace") for path in suite_run.run_dir.parent.rglob("*")
                if path.is_file()}
@@ -198,7 +198,7 @@ def test_no_private_key_appears_in_any_report_log_or_output_of_a_verbose_run(sui
                                                              "report.html", "emulator.log", "stdout"}
     for name, key_spellings in spellings.items():
         # Each spelling is right: it finds the key in its own file.
-        assert _leaks((REPO / "fixtures" / "keys" / name).read_text(), key_spellings)
+        assert _leaks((REPO / "hanrig" / "fixtures" / "keys" / name).read_text(), key_spellings)
         for path, text in outputs.items():
             assert _leaks(text, key_spellings) == [], f"{name} in {path}"
 
@@ -212,7 +212,7 @@ def test_run_writes_only_in_its_report_dir_and_leaves_its_tmpdir_empty(suite_run
 def test_run_with_a_bad_config_is_exit_2_with_file_and_line(tmp_path: Path) -> None:
     config = tmp_path / "hil_config.yaml"
     config.write_text((REPO / "hil_config.yaml").read_text().replace("type: hcalcs", "type: esme")
-                      .replace("keystore: fixtures/keys", f"keystore: {REPO / 'fixtures' / 'keys'}"))
+                      .replace("keystore: hanrig/fixtures/keys", f"keystore: {REPO / 'hanrig' / 'fixtures' / 'keys'}"))
 
     result = _hanrig("run", "--config", str(config), timeout=60)
 
@@ -222,7 +222,7 @@ def test_run_with_a_bad_config_is_exit_2_with_file_and_line(tmp_path: Path) -> N
 
 
 def test_run_of_a_duis_request_updates_the_device_it_names(tmp_path: Path) -> None:
-    from gbcs import build_image, encode_image
+    from hanrig.gbcs import build_image, encode_image
 
     image = build_image(manufacturer_code=0x121D, image_type=0x0084, file_version=0x00000007,
                         manufacturer_image=os.urandom(2048), hardware_versions=(0x1111, 0x1211))
@@ -241,7 +241,7 @@ def test_run_of_a_duis_request_updates_the_device_it_names(tmp_path: Path) -> No
 
 def test_ctrl_c_stops_the_radio_marks_the_scenario_interrupted_and_still_reports(tmp_path: Path) -> None:
     reports = tmp_path / "r"
-    process = subprocess.Popen([sys.executable, "-m", "rig.cli", "run", "--report-dir", str(reports)], cwd=REPO,
+    process = subprocess.Popen([sys.executable, "-m", "hanrig", "run", "--report-dir", str(reports)], cwd=REPO,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -256,18 +256,18 @@ def test_ctrl_c_stops_the_radio_marks_the_scenario_interrupted_and_still_reports
     record = json.loads((_run_dir(reports) / "run.json").read_text())
     assert record["outcome"] == "interrupted"
     assert record["scenarios"][-1]["outcome"] == "interrupted"
-    leftovers = subprocess.run(["pgrep", "-f", f"rig.cli emulate.*{reports}"], capture_output=True)
+    leftovers = subprocess.run(["pgrep", "-f", f"hanrig emulate.*{reports}"], capture_output=True)
     assert leftovers.returncode == 1, "the emulated radio was left running"
 
 
 def test_a_labs_own_test_file_runs_under_plain_pytest_with_the_fixtures(pytester: pytest.Pytester) -> None:
     config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-    config["gbcs"]["keystore"] = str(REPO / "fixtures" / "keys")
+    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
     config["report_dir"] = str(pytester.path / "reports")
     pytester.makefile(".yaml", hil_config=yaml.safe_dump(config))
     pytester.makepyfile(test_lab="""
         import pytest
-        from rig.tracking import Stage
+        from hanrig.rig.tracking import Stage
 
         @pytest.mark.hil_feature("ppmid")
         def test_our_ppmid_takes_the_update(rig, ppmid, ota_image):
@@ -292,12 +292,12 @@ def test_a_labs_own_test_file_runs_under_plain_pytest_with_the_fixtures(pytester
 def _start_run(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> tuple[subprocess.Popen[str], Path]:
     """``hanrig run`` on the embedded default, changed, in the background; and its report directory."""
     config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-    config["gbcs"]["keystore"] = str(REPO / "fixtures" / "keys")
+    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
     config["images"]["ppmid-v2"]["build"]["payload_size"] = 65536  # a transfer long enough to interrupt
     change(config)
     (tmp_path / "hil_config.yaml").write_text(yaml.safe_dump(config))
     reports = tmp_path / "r"
-    process = subprocess.Popen([sys.executable, "-m", "rig.cli", "run", "--config", str(tmp_path / "hil_config.yaml"),
+    process = subprocess.Popen([sys.executable, "-m", "hanrig", "run", "--config", str(tmp_path / "hil_config.yaml"),
                                 "--report-dir", str(reports)], cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     return process, reports
@@ -317,7 +317,7 @@ def _await_transferring(reports: Path, process: subprocess.Popen[str]) -> Path:
 
 
 def _emulators_of(reports: Path) -> list[int]:
-    found = subprocess.run(["pgrep", "-f", f"rig.cli emulate.*{reports}"], capture_output=True, text=True)
+    found = subprocess.run(["pgrep", "-f", f"hanrig emulate.*{reports}"], capture_output=True, text=True)
     return [int(pid) for pid in found.stdout.split()]
 
 

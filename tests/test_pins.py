@@ -15,8 +15,8 @@ import pytest
 import zigpy.zcl
 from zigpy.zcl.clusters.general import Ota
 
-import rig.zcl  # noqa: F401 - registers the rig's clusters
-from rig.zcl import ota, tunneling
+import hanrig.rig.zcl  # noqa: F401 - registers the rig's clusters
+from hanrig.rig.zcl import ota, tunneling
 
 
 @pytest.mark.parametrize(("distribution", "version"), [("zigpy", "2.4.0"), ("bellows", "1.2.1")])

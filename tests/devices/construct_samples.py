@@ -23,8 +23,8 @@ from construct import (
 from construct.core import BitsInteger
 from construct.core import Flag as _FlagInstance
 
-from devices.codec import EnumAdapter, Eui64Adapter
-from devices.ieee import Eui64
+from hanrig.devices.codec import EnumAdapter, Eui64Adapter
+from hanrig.devices.ieee import Eui64
 
 
 def sample(con: Construct) -> Any:

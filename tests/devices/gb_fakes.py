@@ -17,20 +17,20 @@ from typing import Any
 from construct import Container
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from devices.events import EventLog
-from devices.gb.device import GbDevice
-from devices.gb.ota_client import OTA_UPGRADE
-from devices.gb.tunnel import TUNNELING
-from devices.han.air import AckTiming, Air, Link
-from devices.han.aps import SMART_ENERGY_PROFILE, ApsMessage, BroadcastAddress, Delivery
-from devices.han.fragmentation import FragmentedSend, Reassembler
-from devices.han.kinds import kinds
-from devices.han.zcl.cluster import ClusterDef
-from devices.han.zcl.foundation import DefaultResponse, GlobalCommand, Status
-from devices.han.zcl.frame import Direction, FrameType, ZclFrame
-from devices.spec import parse_config
-from fixtures import testpki
-from gbcs import (
+from hanrig.devices.events import EventLog
+from hanrig.devices.gb.device import GbDevice
+from hanrig.devices.gb.ota_client import OTA_UPGRADE
+from hanrig.devices.gb.tunnel import TUNNELING
+from hanrig.devices.han.air import AckTiming, Air, Link
+from hanrig.devices.han.aps import SMART_ENERGY_PROFILE, ApsMessage, BroadcastAddress, Delivery
+from hanrig.devices.han.fragmentation import FragmentedSend, Reassembler
+from hanrig.devices.han.kinds import kinds
+from hanrig.devices.han.zcl.cluster import ClusterDef
+from hanrig.devices.han.zcl.foundation import DefaultResponse, GlobalCommand, Status
+from hanrig.devices.han.zcl.frame import Direction, FrameType, ZclFrame
+from hanrig.devices.spec import parse_config
+from hanrig.fixtures import testpki
+from hanrig.gbcs import (
     Eui64,
     GbcsMessage,
     ImageForm,
@@ -52,7 +52,7 @@ from tests.devices.han_fakes import FakeCoordinator, make_air
 from tests.paths import REPO
 
 NEW_YEAR = datetime(2026, 1, 1, tzinfo=UTC)
-KEYSTORE = REPO / "fixtures" / "keys"
+KEYSTORE = REPO / "hanrig" / "fixtures" / "keys"
 TRUST = {"keystore": str(KEYSTORE), "acb": testpki.ACB, "supplier": testpki.SUPPLIER,
          "comms_hub": testpki.COMMS_HUB}
 MANUFACTURER = 0x121D

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from devices.events import EventLog
-from devices.han.air import AckTiming, Air, AirSettings, JoinRequest, Link
-from devices.han.aps import ApsMessage
-from devices.ieee import Eui64
-from devices.radio.faults import FaultInjector, Faults
+from hanrig.devices.events import EventLog
+from hanrig.devices.han.air import AckTiming, Air, AirSettings, JoinRequest, Link
+from hanrig.devices.han.aps import ApsMessage
+from hanrig.devices.ieee import Eui64
+from hanrig.devices.radio.faults import FaultInjector, Faults
 from tests.devices.fakes import ManualScheduler
 
 

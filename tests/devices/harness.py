@@ -28,7 +28,7 @@ import zigpy.profiles.zha
 import zigpy.types
 from bellows.zigbee.application import ControllerApplication
 
-from devices.radio.control import ControlClient
+from hanrig.devices.radio.control import ControlClient
 
 READY_TIMEOUT = 30.0
 STARTUP_TIMEOUT = 60.0
@@ -64,7 +64,7 @@ class EmulatorProcess:
         command = [
             sys.executable,
             "-m",
-            "rig.cli",
+            "hanrig",
             "emulate",
             "--json",
             "--port",

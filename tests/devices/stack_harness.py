@@ -7,16 +7,16 @@ from typing import Any
 
 from construct import Container
 
-from devices.events import EventLog
-from devices.han.air import Air, AirSettings
-from devices.ieee import Eui64
-from devices.radio.ezsp.commands import TABLES
-from devices.radio.ezsp.handlers import HANDLERS
-from devices.radio.ezsp.header import FrameFormat, build_frame
-from devices.radio.ezsp.layer import EzspLayer, Handler
-from devices.radio.faults import FaultInjector, Faults
-from devices.radio.ncp import FIRMWARE, Ncp
-from devices.radio.nvm import Nvm, NvmStore
+from hanrig.devices.events import EventLog
+from hanrig.devices.han.air import Air, AirSettings
+from hanrig.devices.ieee import Eui64
+from hanrig.devices.radio.ezsp.commands import TABLES
+from hanrig.devices.radio.ezsp.handlers import HANDLERS
+from hanrig.devices.radio.ezsp.header import FrameFormat, build_frame
+from hanrig.devices.radio.ezsp.layer import EzspLayer, Handler
+from hanrig.devices.radio.faults import FaultInjector, Faults
+from hanrig.devices.radio.ncp import FIRMWARE, Ncp
+from hanrig.devices.radio.nvm import Nvm, NvmStore
 from tests.devices.fakes import ManualScheduler
 
 NCP_EUI64 = Eui64.parse("00:0d:6f:00:00:00:00:01")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from devices.han import airtime
-from devices.han.air import AckTiming, AirSettings
-from devices.han.aps import ApsMessage, BroadcastAddress, Delivery
-from devices.han.generic import GenericDevice, GenericSettings
-from devices.han.kinds import DeviceSpec
-from devices.han.node import WELL_KNOWN_LINK_KEY
-from devices.ieee import Eui64
-from devices.radio.faults import AirFaults, Faults
+from hanrig.devices.han import airtime
+from hanrig.devices.han.air import AckTiming, AirSettings
+from hanrig.devices.han.aps import ApsMessage, BroadcastAddress, Delivery
+from hanrig.devices.han.generic import GenericDevice, GenericSettings
+from hanrig.devices.han.kinds import DeviceSpec
+from hanrig.devices.han.node import WELL_KNOWN_LINK_KEY
+from hanrig.devices.ieee import Eui64
+from hanrig.devices.radio.faults import AirFaults, Faults
 from tests.devices.han_fakes import FakeCoordinator, make_air
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from devices.han import airtime
+from hanrig.devices.han import airtime
 
 
 def test_a_frame_carries_82_octets_of_aps_payload_and_a_fragment_80() -> None:

@@ -13,9 +13,9 @@ from collections.abc import Callable
 import pytest
 from bellows.ash import AshProtocol
 
-from devices.radio.ash.protocol import AshNcp
-from devices.radio.faults import FaultInjector, Faults, SerialFaults
-from devices.scheduling import LoopScheduler
+from hanrig.devices.radio.ash.protocol import AshNcp
+from hanrig.devices.radio.faults import FaultInjector, Faults, SerialFaults
+from hanrig.devices.scheduling import LoopScheduler
 
 
 class _HostEzsp:

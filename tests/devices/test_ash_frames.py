@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.radio.ash.frames import (
+from hanrig.devices.radio.ash.frames import (
     MAX_DATA_LEN,
     AckFrame,
     AshDecodeError,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devices.radio.ash.frames import (
+from hanrig.devices.radio.ash.frames import (
     AckFrame,
     AshFrame,
     DataFrame,
@@ -15,8 +15,8 @@ from devices.radio.ash.frames import (
     decode,
     encode,
 )
-from devices.radio.ash.protocol import AshNcp, AshState, AshTimers
-from devices.radio.faults import FaultInjector, Faults, SerialFaults
+from hanrig.devices.radio.ash.protocol import AshNcp, AshState, AshTimers
+from hanrig.devices.radio.faults import FaultInjector, Faults, SerialFaults
 from tests.devices.fakes import ManualScheduler
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rig import cli
+from hanrig.rig import cli
 from tests.devices.conftest import StartEmulator
 
 
@@ -90,7 +90,7 @@ async def test_a_second_emulator_on_a_live_port_exits_3_and_leaves_its_state_alo
     command = [
         sys.executable,
         "-m",
-        "rig.cli",
+        "hanrig",
         "emulate",
         "--port",
         str(emu.port),

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from devices.errors import EmulatorError, InputError
-from devices.radio.control import ControlClient, ControlRequestError, ControlServer, EmulatorControl
-from devices.radio.emulator import Emulator
-from devices.spec import EmulatorSpec
+from hanrig.devices.errors import EmulatorError, InputError
+from hanrig.devices.radio.control import ControlClient, ControlRequestError, ControlServer, EmulatorControl
+from hanrig.devices.radio.emulator import Emulator
+from hanrig.devices.spec import EmulatorSpec
 
 METER = {
     "name": "meter",

@@ -13,7 +13,7 @@ import random
 import tty
 from pathlib import Path
 
-from devices.radio.ash.frames import (
+from hanrig.devices.radio.ash.frames import (
     AshFrame,
     DataFrame,
     FrameReader,

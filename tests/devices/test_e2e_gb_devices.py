@@ -17,8 +17,8 @@ import zigpy.types as t
 from zigpy.zcl import foundation
 from zigpy.zcl.clusters.general import Ota
 
-from fixtures import testpki
-from gbcs import (
+from hanrig.fixtures import testpki
+from hanrig.gbcs import (
     ActivateFirmwareOutcome,
     ActivateImageResult,
     ActivationResult,
@@ -31,7 +31,7 @@ from gbcs import (
     encode,
     parse_image,
 )
-from rig.zcl.tunneling import Tunneling
+from hanrig.rig.zcl.tunneling import Tunneling
 from tests.devices.conftest import StartApp, StartEmulator
 from tests.devices.gb_fakes import EUIS, TRUST, Seen, cs06, cs08, device_entry, make_image, seen
 from tests.devices.harness import (

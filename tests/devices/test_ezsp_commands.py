@@ -15,7 +15,7 @@ from bellows.ezsp.v8.commands import COMMANDS as BELLOWS_V8
 from bellows.ezsp.v13.commands import COMMANDS as BELLOWS_V13
 from construct import Construct
 
-from devices.radio.ezsp.commands import TABLES, V8, V13, FrameDef
+from hanrig.devices.radio.ezsp.commands import TABLES, V8, V13, FrameDef
 from tests.devices.construct_samples import sample
 
 BELLOWS = {8: BELLOWS_V8, 13: BELLOWS_V13}

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from devices.radio.ezsp.handlers import HANDLERS
-from devices.radio.ezsp.types import EmberStatus, EzspStatus
+from hanrig.devices.radio.ezsp.handlers import HANDLERS
+from hanrig.devices.radio.ezsp.types import EmberStatus, EzspStatus
 from tests.devices.stack_harness import Stack
 
 
@@ -31,7 +31,7 @@ def test_nothing_but_version_is_served_until_the_host_asks_for_the_ncps_version(
 def test_an_unknown_frame_id_is_refused_and_named_in_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     stack = Stack(13)
     stack.negotiate()
-    with caplog.at_level(logging.WARNING, logger="devices.radio.ezsp.layer"):
+    with caplog.at_level(logging.WARNING, logger="hanrig.devices.radio.ezsp.layer"):
         stack.layer.receive(bytes.fromhex("0900012301 aabb"))
     assert stack.sent == [bytes.fromhex("0980015800") + bytes([EzspStatus.ERROR_INVALID_FRAME_ID])]
     assert "0x0123" in caplog.text
@@ -76,7 +76,7 @@ def test_a_handler_that_fails_answers_invalid_command_and_the_layer_keeps_servin
 ) -> None:
     stack = Stack(13, handlers={**HANDLERS, "nop": lambda ncp, params: 1 / 0})
     stack.negotiate()
-    with caplog.at_level(logging.ERROR, logger="devices.radio.ezsp.layer"):
+    with caplog.at_level(logging.ERROR, logger="hanrig.devices.radio.ezsp.layer"):
         stack.layer.receive(bytes.fromhex("0c00010500"))
     assert stack.sent[-1] == bytes.fromhex("0c80015800") + bytes([EzspStatus.ERROR_INVALID_CALL])
     assert "nop handler failed" in caplog.text

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from devices.han.aps import ApsMessage, Fragment
-from devices.han.fragmentation import FragmentedSend, Reassembler, split
+from hanrig.devices.han.aps import ApsMessage, Fragment
+from hanrig.devices.han.fragmentation import FragmentedSend, Reassembler, split
 from tests.devices.fakes import ManualScheduler
 
 MESSAGE = ApsMessage(0x1234, 0x0000, 0x0109, 0x0704, 1, 1, bytes(range(200)) * 2, counter=5)

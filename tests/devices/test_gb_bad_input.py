@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gbcs import encode
+from hanrig.gbcs import encode
 from tests.devices.gb_fakes import Rig, cs06, cs08, make_device, make_image, on_air
 
 

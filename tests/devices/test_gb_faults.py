@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from devices.gb.ota_client import ImageUpgradeStatus
-from devices.han.zcl.foundation import Status
-from gbcs import (
+from hanrig.devices.gb.ota_client import ImageUpgradeStatus
+from hanrig.devices.han.zcl.foundation import Status
+from hanrig.gbcs import (
     ActivateFirmwareOutcome,
     ActivateImageResult,
     ActivationResult,

@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from devices.gb.firmware import Firmware, HeldImage, Identity, Offer, Rejection, check_download, version_octets
-from fixtures import testpki
-from gbcs import Eui64, parse_image
+from hanrig.devices.gb.firmware import Firmware, HeldImage, Identity, Offer, Rejection, check_download, version_octets
+from hanrig.fixtures import testpki
+from hanrig.gbcs import Eui64, parse_image
 from tests.devices.gb_fakes import HARDWARE, IMAGE_TYPES, MANUFACTURER, make_image
 
 PPMID = Identity(Eui64(testpki.PPMID), MANUFACTURER, IMAGE_TYPES["ppmid"], HARDWARE)

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from devices.gb.ota_client import ImageUpgradeStatus
-from devices.han.zcl.foundation import Status
-from fixtures import testpki
-from gbcs import (
+from hanrig.devices.gb.ota_client import ImageUpgradeStatus
+from hanrig.devices.han.zcl.foundation import Status
+from hanrig.fixtures import testpki
+from hanrig.gbcs import (
     ActivateFirmwareAccepted,
     ActivateFirmwareAlert,
     ActivateFirmwareOutcome,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from devices.gb.ota_client import OTA_UPGRADE, ImageUpgradeStatus
-from devices.han.zcl.foundation import ReadAttributes, ReadAttributesResponse, Status
-from devices.han.zcl.frame import Direction, FrameType, ZclFrame
+from hanrig.devices.gb.ota_client import OTA_UPGRADE, ImageUpgradeStatus
+from hanrig.devices.han.zcl.foundation import ReadAttributes, ReadAttributesResponse, Status
+from hanrig.devices.han.zcl.frame import Direction, FrameType, ZclFrame
 from tests.devices.gb_fakes import HARDWARE, MANUFACTURER, OTA, Rig, make_device, make_image, on_air
 
 

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
-from devices.errors import SpecError
-from devices.gb.behaviours import Behaviour, Faults, PageRequests, Sleep
-from devices.gb.settings import GbSettings
-from devices.spec import parse_config
-from fixtures import testpki
-from gbcs import AlertForm
+from hanrig.devices.errors import SpecError
+from hanrig.devices.gb.behaviours import Behaviour, Faults, PageRequests, Sleep
+from hanrig.devices.gb.settings import GbSettings
+from hanrig.devices.spec import parse_config
+from hanrig.fixtures import testpki
+from hanrig.gbcs import AlertForm
 from tests.devices.gb_fakes import KEYSTORE, TRUST, device_entry, make_device
 from tests.paths import REPO
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from devices.errors import InputError
-from devices.han.zdo import LogicalType
+from hanrig.devices.errors import InputError
+from hanrig.devices.han.zdo import LogicalType
 from tests.devices.gb_fakes import Rig, make_device, make_image, on_air
 
 SLEEPY = {"sleepy": {"wake_interval": 60, "awake_for": 5}}

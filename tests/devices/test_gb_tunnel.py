@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from devices.gb.tunnel import TUNNELING
-from devices.han.zcl.foundation import Status
-from gbcs import encode
+from hanrig.devices.gb.tunnel import TUNNELING
+from hanrig.devices.han.zcl.foundation import Status
+from hanrig.gbcs import encode
 from tests.devices.gb_fakes import TUNNEL, cs08, make_device, on_air, seen
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devices.radio.control import running
-from devices.spec import parse_config
+from hanrig.devices.radio.control import running
+from hanrig.devices.spec import parse_config
 from tests.devices.harness import Listener, generic_device, rig_config, start_app
 
 METER = "00:11:22:33:44:55:66:01"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import zigpy.zdo
 import zigpy.zdo.types as zdo_t
 
-from devices.han.generic import GenericDevice, GenericSettings
-from devices.han.kinds import DeviceSpec
-from devices.han.node import WELL_KNOWN_LINK_KEY, Endpoint
-from devices.ieee import WILDCARD_EUI64, Eui64
-from devices.radio.ezsp.types import (
+from hanrig.devices.han.generic import GenericDevice, GenericSettings
+from hanrig.devices.han.kinds import DeviceSpec
+from hanrig.devices.han.node import WELL_KNOWN_LINK_KEY, Endpoint
+from hanrig.devices.ieee import WILDCARD_EUI64, Eui64
+from hanrig.devices.radio.ezsp.types import (
     ApsOption,
     ConfigId,
     DecisionBitmask,

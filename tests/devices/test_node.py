@@ -8,17 +8,17 @@ from typing import Any
 import pytest
 from construct import Int8ul, Int16ul, Struct
 
-from devices.errors import InputError
-from devices.fields import Fields
-from devices.han.air import AirSettings
-from devices.han.aps import SMART_ENERGY_PROFILE, ApsMessage, Delivery
-from devices.han.kinds import ConfigContext, DeviceKind, DeviceSpec, kinds, register
-from devices.han.node import WELL_KNOWN_LINK_KEY, Endpoint, Node
-from devices.han.zcl.cluster import AttributeDef, Cluster, ClusterDef, CommandDef, Role, ZclReply, ZclRequest
-from devices.han.zcl.foundation import Status
-from devices.han.zcl.frame import Direction, FrameType, ZclFrame
-from devices.han.zcl.types import DataType
-from devices.ieee import Eui64
+from hanrig.devices.errors import InputError
+from hanrig.devices.fields import Fields
+from hanrig.devices.han.air import AirSettings
+from hanrig.devices.han.aps import SMART_ENERGY_PROFILE, ApsMessage, Delivery
+from hanrig.devices.han.kinds import ConfigContext, DeviceKind, DeviceSpec, kinds, register
+from hanrig.devices.han.node import WELL_KNOWN_LINK_KEY, Endpoint, Node
+from hanrig.devices.han.zcl.cluster import AttributeDef, Cluster, ClusterDef, CommandDef, Role, ZclReply, ZclRequest
+from hanrig.devices.han.zcl.foundation import Status
+from hanrig.devices.han.zcl.frame import Direction, FrameType, ZclFrame
+from hanrig.devices.han.zcl.types import DataType
+from hanrig.devices.ieee import Eui64
 from tests.devices.han_fakes import make_air
 
 #: a made-up cluster in the shape of the SE ones: one attribute, a request and its response

@@ -10,10 +10,10 @@ import zigpy.backups
 import zigpy.state
 import zigpy.types as zt
 
-from devices.errors import StateFileError
-from devices.ieee import Eui64
-from devices.radio.ezsp.types import InitialSecurityBitmask, NodeType
-from devices.radio.nvm import (
+from hanrig.devices.errors import StateFileError
+from hanrig.devices.ieee import Eui64
+from hanrig.devices.radio.ezsp.types import InitialSecurityBitmask, NodeType
+from hanrig.devices.radio.nvm import (
     DEFAULT_SECURITY_BITMASK,
     FRAME_COUNTER_STRIDE,
     LinkKey,

@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from devices.errors import SpecError
-from devices.fields import Fields
-from devices.han import kinds as kinds_module
-from devices.han.generic import GenericDevice
-from devices.han.install_code import crc16_x25, link_key_from_install_code
-from devices.han.kinds import ConfigContext, DeviceKind
-from devices.han.node import WELL_KNOWN_LINK_KEY
-from devices.ieee import Eui64
-from devices.spec import EmulatorSpec, parse_config, parse_device
+from hanrig.devices.errors import SpecError
+from hanrig.devices.fields import Fields
+from hanrig.devices.han import kinds as kinds_module
+from hanrig.devices.han.generic import GenericDevice
+from hanrig.devices.han.install_code import crc16_x25, link_key_from_install_code
+from hanrig.devices.han.kinds import ConfigContext, DeviceKind
+from hanrig.devices.han.node import WELL_KNOWN_LINK_KEY
+from hanrig.devices.ieee import Eui64
+from hanrig.devices.spec import EmulatorSpec, parse_config, parse_device
 
 METER = {"name": "meter", "type": "generic", "emulated": {"eui64": "00:11:22:33:44:55:66:01"}}
 

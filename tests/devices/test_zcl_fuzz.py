@@ -14,9 +14,9 @@ import contextlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.errors import DevicesError
-from devices.han.aps import SMART_ENERGY_PROFILE, ApsMessage
-from devices.han.zdo import RESPONSE, ZdoCluster
+from hanrig.devices.errors import DevicesError
+from hanrig.devices.han.aps import SMART_ENERGY_PROFILE, ApsMessage
+from hanrig.devices.han.zdo import RESPONSE, ZdoCluster
 from tests.devices.gb_fakes import OTA, TUNNEL, Rig, make_device, make_image, on_air
 from tests.fuzzing import examples, fuzz
 from tests.gbcs.test_properties import mutated

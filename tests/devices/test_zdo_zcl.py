@@ -6,14 +6,14 @@ import zigpy.zcl.foundation as zf
 import zigpy.zdo
 import zigpy.zdo.types as zdo_t
 
-from devices.han.generic import GenericDevice, GenericSettings
-from devices.han.kinds import DeviceSpec
-from devices.han.node import WELL_KNOWN_LINK_KEY
-from devices.han.zcl.cluster import dispatch
-from devices.han.zcl.foundation import Status
-from devices.han.zcl.frame import Direction, FrameType, ZclFrame
-from devices.han.zdo import ZdoServer, device_announce
-from devices.ieee import Eui64
+from hanrig.devices.han.generic import GenericDevice, GenericSettings
+from hanrig.devices.han.kinds import DeviceSpec
+from hanrig.devices.han.node import WELL_KNOWN_LINK_KEY
+from hanrig.devices.han.zcl.cluster import dispatch
+from hanrig.devices.han.zcl.foundation import Status
+from hanrig.devices.han.zcl.frame import Direction, FrameType, ZclFrame
+from hanrig.devices.han.zdo import ZdoServer, device_announce
+from hanrig.devices.ieee import Eui64
 
 EUI64 = Eui64.parse("00:11:22:33:44:55:66:77")
 DEVICE = GenericDevice(

@@ -5,10 +5,10 @@ A typed ``GbcsError`` is an answer; whatever decodes must encode back to the sam
 
 from __future__ import annotations
 
-from gbcs.errors import DecodeError, GbcsError
-from gbcs.framing import decode, encode
-from gbcs.ota_image import encode_image, parse_image
-from gbcs.payloads import decode_payload, encode_payload
+from hanrig.gbcs.errors import DecodeError, GbcsError
+from hanrig.gbcs.framing import decode, encode
+from hanrig.gbcs.ota_image import encode_image, parse_image
+from hanrig.gbcs.payloads import decode_payload, encode_payload
 
 
 def decode_exactly(data: bytes) -> None:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from gbcs.alerts import DlmsAlert, GbzAlert
-from gbcs.builders import (
+from hanrig.gbcs.alerts import DlmsAlert, GbzAlert
+from hanrig.gbcs.builders import (
     AlertForm,
     build_ccs08_alert,
     build_cs06_alert,
@@ -24,8 +24,8 @@ from gbcs.builders import (
     build_firmware_verification_failed_alert,
     build_generic_critical_alert,
 )
-from gbcs.crypto import Verdict
-from gbcs.der import (
+from hanrig.gbcs.crypto import Verdict
+from hanrig.gbcs.der import (
     ActivateFirmwareAccepted,
     ActivateFirmwareOutcome,
     ActivateImageResult,
@@ -34,11 +34,11 @@ from gbcs.der import (
     ReadResult,
     TransferResult,
 )
-from gbcs.eui import RTDS_ACB, RTDS_SUPPLIER, Eui64
-from gbcs.framing import GbcsMessage, decode, encode
-from gbcs.keystore import KeyStore, KeyUsage
-from gbcs.payloads import decode_payload
-from gbcs.security import verify
+from hanrig.gbcs.eui import RTDS_ACB, RTDS_SUPPLIER, Eui64
+from hanrig.gbcs.framing import GbcsMessage, decode, encode
+from hanrig.gbcs.keystore import KeyStore, KeyUsage
+from hanrig.gbcs.payloads import decode_payload
+from hanrig.gbcs.security import verify
 from tests.gbcs.keys import throwaway_key
 from tests.gbcs.vectors import KEYSTORE, rtds_bytes, rtds_keystore
 

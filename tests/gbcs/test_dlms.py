@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from gbcs.binary import build, parse
-from gbcs.dlms import DlmsData, DlmsDateTime, DlmsDateTimeField, DlmsType, DlmsValue
-from gbcs.errors import DecodeError
+from hanrig.gbcs.binary import build, parse
+from hanrig.gbcs.dlms import DlmsData, DlmsDateTime, DlmsDateTimeField, DlmsType, DlmsValue
+from hanrig.gbcs.errors import DecodeError
 
 
 def test_rtds_date_time_reads_as_utc_with_unspecified_parts_kept() -> None:

@@ -6,9 +6,9 @@ import base64
 
 import pytest
 
-from gbcs.duis import FirmwareRequest, looks_like_xml, parse_firmware_request
-from gbcs.errors import DuisError
-from gbcs.eui import Eui64
+from hanrig.gbcs.duis import FirmwareRequest, looks_like_xml, parse_firmware_request
+from hanrig.gbcs.errors import DuisError
+from hanrig.gbcs.eui import Eui64
 from tests.gbcs.vectors import DUIS
 
 SAMPLE_11_1 = (DUIS / "11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML").read_bytes()

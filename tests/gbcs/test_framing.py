@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from gbcs.dlms import DlmsDateTime
-from gbcs.errors import DecodeError, EncodeError, UnsupportedError
-from gbcs.eui import RTDS_ACB, RTDS_SUPPLIER, Eui64
-from gbcs.framing import Cra, GbcsMessage, content_offset, decode, encode, signed_data
+from hanrig.gbcs.dlms import DlmsDateTime
+from hanrig.gbcs.errors import DecodeError, EncodeError, UnsupportedError
+from hanrig.gbcs.eui import RTDS_ACB, RTDS_SUPPLIER, Eui64
+from hanrig.gbcs.framing import Cra, GbcsMessage, content_offset, decode, encode, signed_data
 from tests.gbcs.vectors import RTDS_FILES, rtds_bytes, rtds_id
 
 PPMID = Eui64("00DB1234567890A4")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gbcs.errors import HexError
-from gbcs.hextext import message_bytes
+from hanrig.gbcs.errors import HexError
+from hanrig.gbcs.hextext import message_bytes
 
 
 def test_hex_text_in_lower_case_with_spaces_and_newlines_is_read() -> None:

@@ -8,8 +8,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from gbcs.errors import KeyStoreError
-from gbcs.keystore import KeyStore, KeyUsage, load_private_key, load_public_key
+from hanrig.gbcs.errors import KeyStoreError
+from hanrig.gbcs.keystore import KeyStore, KeyUsage, load_private_key, load_public_key
 from tests.gbcs.keys import throwaway_key
 from tests.gbcs.vectors import KEYSTORE, rtds_keystore
 

@@ -7,12 +7,12 @@ import hashlib
 import pytest
 import zigpy.ota.image as zigpy_image
 
-from gbcs.crypto import Verdict
-from gbcs.duis import parse_firmware_request
-from gbcs.errors import EncodeError, ImageError
-from gbcs.eui import RTDS_SUPPLIER
-from gbcs.keystore import KeyUsage
-from gbcs.ota_image import (
+from hanrig.gbcs.crypto import Verdict
+from hanrig.gbcs.duis import parse_firmware_request
+from hanrig.gbcs.errors import EncodeError, ImageError
+from hanrig.gbcs.eui import RTDS_SUPPLIER
+from hanrig.gbcs.keystore import KeyUsage
+from hanrig.gbcs.ota_image import (
     Applicability,
     ImageForm,
     OtaHeader,

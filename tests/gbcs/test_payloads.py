@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gbcs.alerts import DlmsAlert, DlmsFirmwareReceiptAlert, GbzAlert, GbzFirmwareReceiptAlert
-from gbcs.der import (
+from hanrig.gbcs.alerts import DlmsAlert, DlmsFirmwareReceiptAlert, GbzAlert, GbzFirmwareReceiptAlert
+from hanrig.gbcs.der import (
     ActivateFirmwareAccepted,
     ActivateFirmwareAlert,
     ActivateFirmwareCommand,
@@ -23,10 +23,10 @@ from gbcs.der import (
     ReadResult,
     TransferResult,
 )
-from gbcs.dlms import DlmsDateTime, DlmsType, DlmsValue
-from gbcs.errors import DecodeError
-from gbcs.framing import decode
-from gbcs.payloads import Payload, RawPayload, alert_code_of, decode_payload, encode_payload
+from hanrig.gbcs.dlms import DlmsDateTime, DlmsType, DlmsValue
+from hanrig.gbcs.errors import DecodeError
+from hanrig.gbcs.framing import decode
+from hanrig.gbcs.payloads import Payload, RawPayload, alert_code_of, decode_payload, encode_payload
 from tests.gbcs.vectors import RTDS_FILES, rtds_bytes, rtds_id
 
 NEW_YEAR_2015 = datetime(2015, 1, 1, tzinfo=UTC)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from gbcs.der import FirmwareTransferAlert, TransferResult
-from gbcs.dlms import DlmsType, DlmsValue
-from gbcs.primitive import to_primitive
+from hanrig.gbcs.der import FirmwareTransferAlert, TransferResult
+from hanrig.gbcs.dlms import DlmsType, DlmsValue
+from hanrig.gbcs.primitive import to_primitive
 
 
 def test_payload_becomes_json_with_hex_bytes_names_for_enums_and_iso_times() -> None:

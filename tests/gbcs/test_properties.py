@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gbcs.der import (
+from hanrig.gbcs.der import (
     ActivateFirmwareAlert,
     ActivateFirmwareCommand,
     ActivateFirmwareOutcome,
@@ -26,14 +26,14 @@ from gbcs.der import (
     ReadResult,
     TransferResult,
 )
-from gbcs.dlms import DlmsDateTime
-from gbcs.duis import parse_firmware_request
-from gbcs.errors import GbcsError
-from gbcs.eui import Eui64
-from gbcs.framing import Cra, GbcsMessage, Layout, decode, encode
-from gbcs.hextext import message_bytes
-from gbcs.ota_image import ImageForm, SubElement, SubElementTag, build_image, encode_image, parse_image
-from gbcs.payloads import Payload, encode_payload
+from hanrig.gbcs.dlms import DlmsDateTime
+from hanrig.gbcs.duis import parse_firmware_request
+from hanrig.gbcs.errors import GbcsError
+from hanrig.gbcs.eui import Eui64
+from hanrig.gbcs.framing import Cra, GbcsMessage, Layout, decode, encode
+from hanrig.gbcs.hextext import message_bytes
+from hanrig.gbcs.ota_image import ImageForm, SubElement, SubElementTag, build_image, encode_image, parse_image
+from hanrig.gbcs.payloads import Payload, encode_payload
 from tests.fuzzing import examples, fuzz
 from tests.gbcs.exactness import decode_exactly, parse_exactly
 from tests.gbcs.vectors import DUIS, RTDS_FILES

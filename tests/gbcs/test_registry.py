@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gbcs.registry import DCC_ALERTS, DeviceType, alert_name, message_code
+from hanrig.gbcs.registry import DCC_ALERTS, DeviceType, alert_name, message_code
 
 FIRMWARE_ALERTS = (0x8F12, 0x8F1C, 0x8F30, 0x810E, 0x8F66, 0x8F67, 0x8F72, 0x8F89, 0x8F8A, 0x8F8B,
                    0x8F1B, 0x8F43, 0x81AD, 0x8154, 0x8155, 0x8F48, 0x8F49, 0x8F4A, 0x8F4B, 0x8183,
@@ -36,7 +36,7 @@ def test_n_code_mapping_marks_only_the_sourced_entries_confirmed() -> None:
 
 
 def test_ccs08_and_cs09_alerts_map_to_their_inferred_dcc_alerts() -> None:
-    from gbcs.registry import dcc_alerts_for
+    from hanrig.gbcs.registry import dcc_alerts_for
 
     assert [m.dcc_alert for m in dcc_alerts_for(0x8F8A)] == ["N59", "N62"]
     assert [(m.dcc_alert, m.confirmed) for m in dcc_alerts_for(0x8F8B)] == [("N39", False)]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from gbcs.eui import RTDS_ACB, Eui64
-from gbcs.framing import Cra, GbcsMessage, decode, encode
-from gbcs.keystore import KeyStore, KeyUsage
-from gbcs.security import Verdict, add_mac, mac_parties, sign, verify, verify_mac, verify_signature
+from hanrig.gbcs.eui import RTDS_ACB, Eui64
+from hanrig.gbcs.framing import Cra, GbcsMessage, decode, encode
+from hanrig.gbcs.keystore import KeyStore, KeyUsage
+from hanrig.gbcs.security import Verdict, add_mac, mac_parties, sign, verify, verify_mac, verify_signature
 from tests.gbcs.keys import throwaway_key
 from tests.gbcs.vectors import RTDS_FILES, rtds_bytes, rtds_id, rtds_keystore
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from gbcs.keystore import KeyStore
+from hanrig.gbcs.keystore import KeyStore
 from tests.paths import shared_dir
 
 RTDS = shared_dir() / "rtds" / "RTDS-4.5.0"

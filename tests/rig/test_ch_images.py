@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gbcs import build_image, encode_image
-from rig.ch.images import HeldImage, ImageStore
-from rig.images import LoadedImage
+from hanrig.gbcs import build_image, encode_image
+from hanrig.rig.ch.images import HeldImage, ImageStore
+from hanrig.rig.images import LoadedImage
 
 
 def _image(name: str, version: int, image_type: int = 0x0084) -> LoadedImage:

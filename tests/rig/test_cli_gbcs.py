@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from rig import cli
+from hanrig.rig import cli
 from tests.gbcs.vectors import KEYSTORE, RTDS, RTDS_FILES
 
 CCS08 = RTDS / "NA_CCS08" / "CCS08_NA_NA_ALERT_GBCS.HEX"
@@ -176,11 +176,11 @@ def test_bad_acb_is_a_usage_error() -> None:
 
 
 def test_real_process_decodes_and_sets_the_exit_code(tmp_path: Path) -> None:
-    good = subprocess.run([sys.executable, "-m", "rig.cli", "gbcs", "decode", "--keystore", str(KEYSTORE),
+    good = subprocess.run([sys.executable, "-m", "hanrig", "gbcs", "decode", "--keystore", str(KEYSTORE),
                            "--json", str(CCS08)], capture_output=True, text=True, timeout=60)
     assert good.returncode == 0, good.stderr
     assert json.loads(good.stdout)["use_case"] == "CCS08"
-    bad = subprocess.run([sys.executable, "-m", "rig.cli", "gbcs", "decode",
+    bad = subprocess.run([sys.executable, "-m", "hanrig", "gbcs", "decode",
                           write(tmp_path, "short.hex", vector(CCS08)[:20].hex().encode())],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2

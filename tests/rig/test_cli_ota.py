@@ -13,7 +13,7 @@ from tests.paths import REPO
 
 
 def _hanrig(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rig.cli", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "hanrig", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=300)
 
 
@@ -24,7 +24,7 @@ def _config(tmp_path: Path, *, physical: bool = False, **coordinator: object) ->
         del data["coordinator"]["emulator"]
         for device in data["devices"]:
             device["physical"] = {"eui64": device.pop("emulated")["eui64"]}
-    data["gbcs"]["keystore"] = str(REPO / "fixtures" / "keys")
+    data["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
     data["report_dir"] = str(tmp_path / "reports")
     path = tmp_path / "hil_config.yaml"
     path.write_text(yaml.safe_dump(data))

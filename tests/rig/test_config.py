@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from rig.config import ImageSource, load_config
-from rig.errors import ConfigError
-from rig.ota.policy import Activation
+from hanrig.rig.config import ImageSource, load_config
+from hanrig.rig.errors import ConfigError
+from hanrig.rig.ota.policy import Activation
 
 PHYSICAL = """\
 coordinator:

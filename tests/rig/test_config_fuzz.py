@@ -20,13 +20,13 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from rig.config import load_config
-from rig.errors import ConfigError
+from hanrig.rig.config import load_config
+from hanrig.rig.errors import ConfigError
 from tests.fuzzing import examples, fuzz
 from tests.paths import REPO
 
 DEFAULT = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-DEFAULT["gbcs"]["keystore"] = str(REPO / "fixtures" / "keys")
+DEFAULT["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(-2, 2**64), st.floats(allow_nan=True),

@@ -13,9 +13,9 @@ import yaml
 import zigpy.types
 from zigpy.zcl import foundation
 
-from rig.coordinator.coordinator import CH_ENDPOINT, Coordinator, RadioSettings
-from rig.coordinator.emulated import EmulatedRadio
-from rig.errors import InfrastructureError
+from hanrig.rig.coordinator.coordinator import CH_ENDPOINT, Coordinator, RadioSettings
+from hanrig.rig.coordinator.emulated import EmulatedRadio
+from hanrig.rig.errors import InfrastructureError
 
 DEVICE = "48414E5249470F01"
 STRANGER = "48414E5249470F02"

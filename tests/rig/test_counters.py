@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rig.ch.counters import OriginatorCounter
+from hanrig.rig.ch.counters import OriginatorCounter
 
 
 def test_counter_follows_the_clock_in_milliseconds() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rig.errors import ConfigError
-from rig.journal import FORMAT_VERSION, Journal, read_journal
+from hanrig.rig.errors import ConfigError
+from hanrig.rig.journal import FORMAT_VERSION, Journal, read_journal
 
 
 def test_entries_read_back_in_order_after_a_format_header(tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_entries_written_before_sigkill_are_all_there(tmp_path: Path) -> None:
     child = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from rig.journal import Journal\n"
+        "from hanrig.rig.journal import Journal\n"
         "j = Journal(Path(sys.argv[1]))\n"
         "for i in range(50): j.append('transition', n=i)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from zigpy.zcl.clusters.general import Ota
 
-from gbcs import build_image, encode_image
-from rig.ota.policy import Activation, Notify, OtaPolicy, PolicyActivation, WaitForData
-from rig.ota.session import UPGRADE_ON_COMMAND, LinkError, OtaSession, Outcome, Request, SessionResult, Status
+from hanrig.gbcs import build_image, encode_image
+from hanrig.rig.ota.policy import Activation, Notify, OtaPolicy, PolicyActivation, WaitForData
+from hanrig.rig.ota.session import UPGRADE_ON_COMMAND, LinkError, OtaSession, Outcome, Request, SessionResult, Status
 
 MFR, IMAGE_TYPE, VERSION = 0x121D, 0x0084, 0x00000002
 IMAGE = build_image(manufacturer_code=MFR, image_type=IMAGE_TYPE, file_version=VERSION,

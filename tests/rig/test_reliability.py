@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 import yaml
 
-from rig.bench import Bench
-from rig.config import load_config
-from rig.coordinator.emulated import EmulatedRadio
-from rig.journal import Journal, read_journal
-from rig.recorder import Recorder
-from rig.tracking import Stage
-from rig.update import distribute
+from hanrig.rig.bench import Bench
+from hanrig.rig.config import load_config
+from hanrig.rig.coordinator.emulated import EmulatedRadio
+from hanrig.rig.journal import Journal, read_journal
+from hanrig.rig.recorder import Recorder
+from hanrig.rig.tracking import Stage
+from hanrig.rig.update import distribute
 from tests.paths import REPO
 
 WAIT = 60.0
@@ -29,7 +29,7 @@ WAIT = 60.0
 def write_config(directory: Path, change: Callable[[dict[str, Any]], None]) -> Path:
     """The embedded default, changed, written beside the test (its keystore still the project's)."""
     config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-    config["gbcs"]["keystore"] = str(REPO / "fixtures" / "keys")
+    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
     change(config)
     path = directory / "hil_config.yaml"
     path.write_text(yaml.safe_dump(config))

@@ -9,10 +9,10 @@ from xml.etree import ElementTree
 
 from click.testing import CliRunner
 
-from rig import cli
-from rig.journal import Journal, read_journal
-from rig.record import Outcome, from_reading
-from rig.reports import write_reports
+from hanrig.rig import cli
+from hanrig.rig.journal import Journal, read_journal
+from hanrig.rig.record import Outcome, from_reading
+from hanrig.rig.reports import write_reports
 
 CCS08_HEX = ("DF09030000000000000FA00800DB1234567890A20890B3D51F30000002000201282B30290203008F8A180F32303135303130"
              "313030303030305A040800DB1234567890A404040123ABCD020100")

@@ -8,10 +8,10 @@ import zigpy.device
 import zigpy.profiles.zha
 import zigpy.types as t
 
-from rig.bench import Bench
-from rig.config import load_config
-from rig.coordinator.application import SMART_ENERGY_PROFILE, SmartEnergyProfile
-from rig.recorder import Recorder
+from hanrig.rig.bench import Bench
+from hanrig.rig.config import load_config
+from hanrig.rig.coordinator.application import SMART_ENERGY_PROFILE, SmartEnergyProfile
+from hanrig.rig.recorder import Recorder
 from tests.paths import REPO
 
 

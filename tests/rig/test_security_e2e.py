@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from gbcs import GbcsMessage
-from rig import images as rig_images
-from rig.bench import Bench
-from rig.ch.messages import Direction
-from rig.config import load_config
-from rig.journal import Journal
-from rig.recorder import Recorder
-from rig.tracking import Stage
-from rig.update import (
+from hanrig.gbcs import GbcsMessage
+from hanrig.rig import images as rig_images
+from hanrig.rig.bench import Bench
+from hanrig.rig.ch.messages import Direction
+from hanrig.rig.config import load_config
+from hanrig.rig.journal import Journal
+from hanrig.rig.recorder import Recorder
+from hanrig.rig.tracking import Stage
+from hanrig.rig.update import (
     MC_ACTIVATE_FIRMWARE,
     activate_with_cs06,
     distribute,

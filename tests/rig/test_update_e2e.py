@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from gbcs import TransferResult, Verdict
-from rig.bench import Bench
-from rig.ch.messages import Direction
-from rig.config import load_config
-from rig.journal import Journal, read_journal
-from rig.recorder import Recorder
-from rig.tracking import Stage
-from rig.update import distribute, update
+from hanrig.gbcs import TransferResult, Verdict
+from hanrig.rig.bench import Bench
+from hanrig.rig.ch.messages import Direction
+from hanrig.rig.config import load_config
+from hanrig.rig.journal import Journal, read_journal
+from hanrig.rig.recorder import Recorder
+from hanrig.rig.tracking import Stage
+from hanrig.rig.update import distribute, update
 from tests.paths import REPO
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zigpy.zcl
 
-from rig.zcl import tunneling
+from hanrig.rig.zcl import tunneling
 
 
 def test_tunneling_replaces_zigpys_stub_in_the_cluster_registry() -> None:

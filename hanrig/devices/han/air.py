@@ -1,0 +1,347 @@
+"""The virtual HAN: APS frames between stations (the coordinator and the devices) by node id.
+
+A unicast takes ``latency`` per hop (plus the 802.15.4 airtime, when that model is on); it
+may be lost, and so may its APS acknowledgement, as the air faults say. With an APS ack
+requested the sender retries up to ``aps_retries`` times, and the receiver, like a real
+APS layer, acts on a message only once however often it arrives. The outcome reaches the
+sender as ``on_done(delivered)``: that is what becomes a messageSentHandler.
+
+Every frame put on the air (data, APS ACK, broadcast; retries and lost frames too) is
+accounted in ``Air.account`` with what the airtime model predicts it takes, whether or
+not the model is on, so that a run can be compared with a real 250 kbit/s hop.
+
+Joins go through the coordinator, which plays the trust center; stations not on the
+network neither send nor receive.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from hanrig.devices.events import EventLog
+from hanrig.devices.han import airtime
+from hanrig.devices.han.aps import ApsMessage, BroadcastAddress, Delivery
+from hanrig.devices.ieee import Eui64
+from hanrig.devices.radio.faults import FaultInjector
+from hanrig.devices.scheduling import Scheduler, Timer
+
+LOG = logging.getLogger(__name__)
+
+OnDone = Callable[[bool], None]
+
+
+class AckTiming(enum.Enum):
+    #: the receiving stack acknowledges at once (every device, and the NCP for whole messages)
+    NOW = "now"
+    #: the receiver acknowledges later with ``Air.acknowledge`` (the NCP leaves fragments to its host)
+    LATER = "later"
+
+
+@dataclass(frozen=True)
+class Link:
+    """How the receiver heard the last hop."""
+
+    lqi: int
+    rssi: int
+
+
+@dataclass(frozen=True)
+class AirSettings:
+    #: seconds one hop takes on top of the airtime model (processing, the host's own latency)
+    latency: float = 0.002
+    #: add the airtime of a real 250 kbit/s hop (``devices.han.airtime``) to every frame
+    airtime: bool = False
+    #: how long an APS sender waits for the ACK before it tries again
+    aps_ack_timeout: float = 0.4
+    aps_retries: int = 3
+    #: fragments a sender sends before it waits for their acknowledgement
+    fragment_window: int = 1
+    lqi: int = 255
+    rssi: int = -45
+
+
+@dataclass
+class AirtimeAccount:
+    """The frames put on the air so far and their predicted airtime (``devices.han.airtime``)."""
+
+    frames: int = 0
+    seconds: float = 0.0
+
+    def add(self, seconds: float) -> None:
+        self.frames += 1
+        self.seconds += seconds
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {"frames": self.frames, "airtime_s": self.seconds}
+
+
+@dataclass(frozen=True)
+class JoinRequest:
+    eui64: Eui64
+    node_id: int
+    is_router: bool
+    rx_on_when_idle: bool
+    link_key: bytes
+
+
+class Station(Protocol):
+    """Anything with a node id on the air: the coordinator and every device."""
+
+    @property
+    def node_id(self) -> int: ...
+
+    @property
+    def on_network(self) -> bool: ...
+
+    @property
+    def in_range(self) -> bool: ...
+
+    @property
+    def is_router(self) -> bool: ...
+
+    @property
+    def rx_on_when_idle(self) -> bool: ...
+
+    def member_of(self, group_id: int) -> bool: ...
+
+    def receive(self, message: ApsMessage, link: Link) -> AckTiming: ...
+
+
+class TrustCenter(Protocol):
+    """The coordinator's part in joins and leaves."""
+
+    def admit(self, request: JoinRequest) -> bool: ...
+
+    def left(self, eui64: Eui64, node_id: int) -> None: ...
+
+
+class Joiner(Protocol):
+    """A device that can be told the network now permits joining."""
+
+    def permit_opened(self) -> None: ...
+
+
+class Air:
+    def __init__(
+        self, scheduler: Scheduler, *, settings: AirSettings, faults: FaultInjector, events: EventLog
+    ) -> None:
+        self.scheduler = scheduler
+        self.settings = settings
+        self.faults = faults
+        self.events = events
+        self._stations: dict[int, Station] = {}
+        self._joiners: list[Joiner] = []
+        self.trust_center: TrustCenter | None = None
+        self._awaiting_ack: dict[tuple[int, int, int, int], _Transmission] = {}
+        self.account = AirtimeAccount()
+
+    # ---------------------------------------------------------------- membership
+
+    def attach(self, station: Station) -> None:
+        if station.node_id in self._stations:
+            raise ValueError(f"node id 0x{station.node_id:04X} is already on the air")
+        self._stations[station.node_id] = station
+
+    def detach(self, station: Station) -> None:
+        self._stations.pop(station.node_id, None)
+        if station in self._joiners:
+            self._joiners.remove(station)  # type: ignore[arg-type]
+
+    def station(self, node_id: int) -> Station | None:
+        return self._stations.get(node_id)
+
+    def watch_permit(self, joiner: Joiner) -> None:
+        """Tell ``joiner`` when the network next permits joining."""
+        if joiner not in self._joiners:
+            self._joiners.append(joiner)
+
+    def permit_opened(self) -> None:
+        for joiner in list(self._joiners):
+            joiner.permit_opened()
+
+    def join(self, request: JoinRequest) -> bool:
+        """Whether the trust center lets the device in."""
+        return self.trust_center is not None and self.trust_center.admit(request)
+
+    def leave(self, eui64: Eui64, node_id: int) -> None:
+        if self.trust_center is not None:
+            self.trust_center.left(eui64, node_id)
+
+    # ---------------------------------------------------------------- sending
+
+    def send(self, message: ApsMessage, on_done: OnDone | None = None) -> None:
+        """Put ``message`` on the air; ``on_done(delivered)`` follows when the sender knows."""
+        if message.delivery is Delivery.UNICAST:
+            _Transmission(self, message, on_done or _ignore).attempt()
+        else:
+            self._flood(message, on_done or _ignore)
+
+    def acknowledge(self, receiver: int, source: int, counter: int, fragment_index: int) -> bool:
+        """A receiver that chose ``AckTiming.LATER`` acknowledges a frame; False if none waits."""
+        transmission = self._awaiting_ack.get((receiver, source, counter, fragment_index))
+        if transmission is None:
+            return False
+        transmission.acknowledged()
+        return True
+
+    def _flood(self, message: ApsMessage, on_done: OnDone) -> None:
+        sender = self._stations.get(message.source)
+        frame_airtime = airtime.broadcast_time(len(message.payload))
+        hop = self.settings.latency + (frame_airtime if self.settings.airtime else 0.0)
+        if sender is not None and sender.on_network and sender.in_range:
+            self.account.add(frame_airtime)
+            for station in list(self._stations.values()):
+                if station is sender or not self._floods_to(message, station):
+                    continue
+                if self.faults.random.chance("air.loss", self.faults.faults.air.loss):
+                    self.events.emit("air", "lost", **_describe(message), to=f"0x{station.node_id:04X}")
+                    continue
+                self.scheduler.call_later(hop, self._deliver_flood, station, message)
+        self.scheduler.call_later(hop, on_done, True)
+
+    def _floods_to(self, message: ApsMessage, station: Station) -> bool:
+        if not (station.on_network and station.in_range):
+            return False
+        if message.delivery is Delivery.MULTICAST:
+            return station.member_of(message.destination)
+        if message.destination == BroadcastAddress.ROUTERS_AND_COORDINATOR:
+            return station.is_router
+        if message.destination == BroadcastAddress.RX_ON_WHEN_IDLE:
+            return station.rx_on_when_idle
+        return True
+
+    def _deliver_flood(self, station: Station, message: ApsMessage) -> None:
+        if station.on_network:
+            self.hand_over(station, message)
+
+    def hand_over(self, station: Station, message: ApsMessage) -> AckTiming:
+        """Give ``station`` a frame; a device model that fails is logged, never fatal to the HAN."""
+        try:
+            return station.receive(message, self.link())
+        except Exception:
+            LOG.exception("station 0x%04X failed on a frame from 0x%04X", station.node_id, message.source)
+            return AckTiming.NOW
+
+    def link(self) -> Link:
+        """How every receiver hears a hop (one link quality for the whole HAN)."""
+        return Link(self.settings.lqi, self.settings.rssi)
+
+    def _data_time(self, message: ApsMessage) -> float:
+        """Put a data frame on the air: how long its hop takes."""
+        return self._hop_time(airtime.data_time(len(message.payload), fragment=message.fragment is not None))
+
+    def _ack_time(self, message: ApsMessage) -> float:
+        """Put an APS ACK on the air: how long its hop takes."""
+        return self._hop_time(airtime.aps_ack_time(fragment=message.fragment is not None))
+
+    def _hop_time(self, frame_airtime: float) -> float:
+        """Account a frame put on the air; the hop takes its airtime only with the model on."""
+        self.account.add(frame_airtime)
+        return self.settings.latency + (frame_airtime if self.settings.airtime else 0.0)
+
+
+def _ignore(delivered: bool) -> None:
+    """For sends whose outcome nobody needs."""
+
+
+def _describe(message: ApsMessage) -> dict[str, object]:
+    described: dict[str, object] = {
+        "from": f"0x{message.source:04X}",
+        "cluster": f"0x{message.cluster_id:04X}",
+        "counter": message.counter,
+    }
+    if message.fragment is not None:
+        described["fragment"] = message.fragment.index
+    return described
+
+
+class _Transmission:
+    """One unicast and its retries, until the sender knows whether it arrived."""
+
+    def __init__(self, air: Air, message: ApsMessage, on_done: OnDone) -> None:
+        self.air = air
+        self.message = message
+        self.on_done = on_done
+        self.attempts = 0
+        self.delivered = False
+        self.ack_timing = AckTiming.NOW
+        self.receiver_acked = False
+        self.finished = False
+        self.timer: Timer | None = None
+        index = message.fragment.index if message.fragment else 0
+        self.key = (message.destination, message.source, message.counter, index)
+
+    def attempt(self) -> None:
+        air = self.air
+        self.attempts += 1
+        sender = air.station(self.message.source)
+        receiver = air.station(self.message.destination)
+        reachable = (
+            sender is not None
+            and receiver is not None
+            and sender.on_network
+            and receiver.on_network
+            and sender.in_range
+            and receiver.in_range
+        )
+        hop = air._data_time(self.message)  # a frame that is lost took its airtime all the same
+        if not reachable or air.faults.random.chance("air.loss", air.faults.faults.air.loss):
+            air.events.emit("air", "lost", **_describe(self.message), attempt=self.attempts)
+            if self.message.ack_requested:
+                self.timer = air.scheduler.call_later(air.settings.aps_ack_timeout, self._no_ack)
+            else:
+                self.timer = air.scheduler.call_later(hop, self._finish, False)
+            return
+        assert receiver is not None
+        self.timer = air.scheduler.call_later(hop, self._arrive, receiver)
+
+    def _arrive(self, receiver: Station) -> None:
+        air = self.air
+        if not self.delivered:
+            # A retry of a frame that already arrived is only acknowledged (APS duplicate rejection).
+            self.delivered = True
+            self.ack_timing = air.hand_over(receiver, self.message)
+        if not self.message.ack_requested:
+            self._finish(True)
+            return
+        if self.ack_timing is AckTiming.LATER and not self.receiver_acked:
+            air._awaiting_ack[self.key] = self
+            self.timer = air.scheduler.call_later(air.settings.aps_ack_timeout, self._no_ack)
+            return
+        self._send_ack()
+
+    def acknowledged(self) -> None:
+        self.receiver_acked = True
+        self.air._awaiting_ack.pop(self.key, None)
+        if self.timer is not None:
+            self.timer.cancel()
+        self._send_ack()
+
+    def _send_ack(self) -> None:
+        air = self.air
+        hop = air._ack_time(self.message)
+        if air.faults.random.chance("air.aps_ack_failure", air.faults.faults.air.aps_ack_failure):
+            air.events.emit("air", "ack_lost", **_describe(self.message), attempt=self.attempts)
+            self.timer = air.scheduler.call_later(air.settings.aps_ack_timeout, self._no_ack)
+            return
+        self.timer = air.scheduler.call_later(hop, self._finish, True)
+
+    def _no_ack(self) -> None:
+        self.air._awaiting_ack.pop(self.key, None)
+        if self.attempts <= self.air.settings.aps_retries:
+            self.attempt()
+        else:
+            self._finish(False)
+
+    def _finish(self, delivered: bool) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        self.air._awaiting_ack.pop(self.key, None)
+        if not delivered:
+            self.air.events.emit("air", "delivery_failed", **_describe(self.message), attempts=self.attempts)
+        self.on_done(delivered)

@@ -1,0 +1,273 @@
+"""The emulated coordinator assembled: ports, ASH, EZSP, the stack, the HAN and its devices.
+
+``Emulator`` wires the layers together on the running asyncio loop and owns their life:
+``start()`` opens the ports and returns a ``Readiness`` (what a parent process waits for),
+``stop()`` closes them, saves the NCP state and removes the link. The control plane
+(``devices.radio.control``) is the way in while it runs.
+
+Readiness protocol: the ``hanrig emulate --json`` process prints exactly one JSON object
+on one stdout line once the pty link, the ``socket://`` port and the control socket are
+all listening (``Readiness.as_dict``, with ``"event": "ready"``); a parent waits for that
+line with a timeout, and stops the emulator with SIGTERM.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hanrig.devices.errors import InputError
+from hanrig.devices.events import EventLog
+from hanrig.devices.han.air import Air
+from hanrig.devices.han.kinds import DeviceSpec, kinds
+from hanrig.devices.han.node import Node
+from hanrig.devices.radio.ash.frames import ResetCode
+from hanrig.devices.radio.ash.protocol import AshNcp
+from hanrig.devices.radio.ezsp.commands import TABLES
+from hanrig.devices.radio.ezsp.handlers import HANDLERS
+from hanrig.devices.radio.ezsp.layer import EzspLayer
+from hanrig.devices.radio.faults import FaultInjector
+from hanrig.devices.radio.ncp import FIRMWARE, Ncp
+from hanrig.devices.radio.nvm import NvmStore
+from hanrig.devices.radio.ports import Line, PtyPort, SocketPort
+from hanrig.devices.scheduling import LoopScheduler, Timer
+from hanrig.devices.spec import EmulatorSpec
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Where the emulator can be reached once it is ready."""
+
+    port: Path
+    pty: str
+    socket: str | None
+    control: Path | None
+    ezsp_version: int
+    pid: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "event": "ready",
+            "port": str(self.port),
+            "pty": self.pty,
+            "socket": self.socket,
+            "control": str(self.control) if self.control else None,
+            "ezsp_version": self.ezsp_version,
+            "pid": self.pid,
+        }
+
+
+class Emulator:
+    def __init__(self, spec: EmulatorSpec, *, port: Path, socket: tuple[str, int] | None = None) -> None:
+        if spec.ezsp_version not in TABLES:
+            raise InputError(f"EZSP version {spec.ezsp_version} is not emulated (choose {sorted(TABLES)})")
+        self.spec = spec
+        self.port_path = port
+        self._socket_address = socket
+        self.scheduler = LoopScheduler()
+        self.events = EventLog(self.scheduler)
+        self.faults = FaultInjector(spec.faults, spec.seed)
+        self.air = Air(self.scheduler, settings=spec.air, faults=self.faults, events=self.events)
+        self.store = NvmStore(spec.state_file, ezsp_version=spec.ezsp_version)
+        firmware = FIRMWARE[spec.ezsp_version]
+        self.ncp = Ncp(
+            firmware=firmware,
+            nvm=self.store.load(default_eui64=spec.ncp_eui64),
+            store=self.store,
+            air=self.air,
+            faults=self.faults,
+            events=self.events,
+        )
+        self.air.attach(self.ncp)
+        self.air.trust_center = self.ncp
+        self.line_faults = self.faults.line()
+        self.ash = AshNcp(
+            scheduler=self.scheduler,
+            write=self._to_host,
+            deliver=self._from_host,
+            on_host_reset=self._host_reset,
+            faults=self.line_faults,
+        )
+        self.ezsp = EzspLayer(
+            table=TABLES[spec.ezsp_version],
+            handlers=HANDLERS,
+            ncp=self.ncp,
+            send=self.ash.send,
+            scheduler=self.scheduler,
+            stack_type=firmware.stack_type,
+            stack_version=firmware.stack_version,
+        )
+        self.ncp.host = self.ezsp
+        self.devices: dict[str, Node] = {}
+        self._specs: dict[str, DeviceSpec] = {}
+        self._pty: PtyPort | None = None
+        self._socket: SocketPort | None = None
+        self._power_on_rstack: Timer | None = None
+        self._running = False
+        for device in spec.devices:
+            self.add_device(device)
+
+    # ---------------------------------------------------------------- life
+
+    async def start(self, control: Path | None = None) -> Readiness:
+        self._pty = PtyPort(self.port_path, Line(self._from_line, self._line_connected, self._line_lost))
+        self._pty.open()
+        if self._socket_address is not None:
+            host, port = self._socket_address
+            self._socket = SocketPort(
+                host, port, Line(self._from_socket, self._socket_connected, self._line_lost)
+            )
+            await self._socket.open()
+        self._running = True
+        self.events.emit("emulator", "started", ezsp_version=self.spec.ezsp_version, port=str(self.port_path))
+        return Readiness(
+            port=self.port_path,
+            pty=self._pty.slave_path,
+            socket=f"socket://{self._socket.host}:{self._socket.port}" if self._socket else None,
+            control=control,
+            ezsp_version=self.spec.ezsp_version,
+            pid=os.getpid(),
+        )
+
+    async def stop(self) -> None:
+        """Close the ports, keep the NCP state (with its exact frame counter), remove the link."""
+        self.ash.close()
+        if self._power_on_rstack is not None:
+            self._power_on_rstack.cancel()
+        if self._socket is not None:
+            await self._socket.close()
+            self._socket = None
+        if self._pty is not None:
+            self._pty.close()
+            self._pty = None
+        for node in self.devices.values():
+            node.detach()
+        if self._running:
+            # An emulator that never started must not write over a state file another one uses.
+            self.ncp.save()
+            self._running = False
+        self.events.emit("emulator", "stopped")
+
+    # ---------------------------------------------------------------- the serial line
+
+    def _to_host(self, data: bytes) -> None:
+        for port in (self._pty, self._socket):
+            if port is not None and port.connected:
+                port.write(data)
+
+    def _from_line(self, data: bytes) -> None:
+        self.ash.feed(data)
+
+    def _from_socket(self, data: bytes) -> None:
+        # A host that speaks first (RST) needs no power-on RSTACK.
+        if self._power_on_rstack is not None:
+            self._power_on_rstack.cancel()
+            self._power_on_rstack = None
+        self.ash.feed(data)
+
+    def _line_connected(self) -> None:
+        self.events.emit("emulator", "host_connected")
+
+    def _socket_connected(self) -> None:
+        self.events.emit("emulator", "host_connected", via="socket")
+        delay = self.spec.socket_rstack_delay
+        if delay is not None:
+            # A network coordinator (zigbeed) announces itself with RSTACK; bellows waits for one
+            # on socket:// but only starts listening once it has connected, hence the delay.
+            self._power_on_rstack = self.scheduler.call_later(delay, self.reset_ncp, ResetCode.POWER_ON)
+
+    def _line_lost(self) -> None:
+        self.ash.line_lost()
+        self.events.emit("emulator", "host_disconnected")
+
+    def _from_host(self, frame: bytes) -> None:
+        self.ezsp.receive(frame)
+
+    def _host_reset(self) -> None:
+        self.ncp.reboot()
+        self.ezsp.reset()
+
+    # ---------------------------------------------------------------- faults the control plane asks for
+
+    def reset_ncp(self, code: ResetCode | int) -> None:
+        """The NCP resets on its own (watchdog, assert, power cut) and says so with RSTACK."""
+        self._power_on_rstack = None
+        self._host_reset()
+        self.ash.reset(code)
+
+    def fail_ncp(self, code: ResetCode | int) -> None:
+        """The NCP enters the ASH FAILED state and reports it with an ERROR frame."""
+        self.ash.fail(code)
+
+    # ---------------------------------------------------------------- devices
+
+    def add_device(self, spec: DeviceSpec) -> Node:
+        if spec.name in self.devices:
+            raise InputError(f"a device named {spec.name!r} is already running")
+        node = kinds()[spec.kind].build(spec)
+        member = self.ncp.nvm.members.get(spec.eui64)
+        # A device the network already knows, at the same address, is still in it.
+        joined = member is not None and member.node_id == spec.node_id
+        node.attach(self.air, self.events, joined=joined)
+        self.devices[spec.name] = node
+        self._specs[spec.name] = spec
+        return node
+
+    def remove_device(self, name: str) -> None:
+        node = self.device(name)
+        node.detach()
+        del self.devices[name]
+        del self._specs[name]
+
+    def device(self, name: str) -> Node:
+        try:
+            return self.devices[name]
+        except KeyError:
+            raise InputError(
+                f"no device named {name!r} (devices: {', '.join(self.devices) or 'none'})"
+            ) from None
+
+    @property
+    def device_specs(self) -> list[DeviceSpec]:
+        return list(self._specs.values())
+
+    # ---------------------------------------------------------------- status
+
+    def status(self) -> dict[str, Any]:
+        counters = self.ash.counters
+        return {
+            "ezsp_version": self.spec.ezsp_version,
+            "host_connected": any(p is not None and p.connected for p in (self._pty, self._socket)),
+            "bytes_dropped_on_pty": self._pty.dropped_bytes if self._pty else 0,
+            "ezsp_negotiated": self.ezsp.negotiated,
+            "ncp": self.ncp.status(),
+            "ash": {
+                "state": self.ash.state.value,
+                "frames_received": counters.frames_received,
+                "frames_sent": counters.frames_sent,
+                "data_received": counters.data_received,
+                "data_sent": counters.data_sent,
+                "retransmissions": counters.retransmissions,
+                "duplicates_received": counters.duplicates_received,
+                "naks_sent": counters.naks_sent,
+                "naks_received": counters.naks_received,
+                "ack_timeouts": counters.ack_timeouts,
+                "resets": counters.resets,
+                "tx_queue_overflows": counters.tx_queue_overflows,
+                "bad_frames": dict(counters.bad_frames),
+                "dropped": dict(self.line_faults.dropped),
+                "corrupted": dict(self.line_faults.corrupted),
+            },
+            "ezsp": {
+                "commands": dict(sorted(self.ezsp.command_counts.items())),
+                "unknown_commands": {f"0x{k:04X}": v for k, v in self.ezsp.unknown_commands.items()},
+            },
+            "faults": self.faults.faults.as_dict(),
+            "air": {"airtime_model": self.air.settings.airtime, **self.air.account.as_dict()},
+            "devices": [node.status() for node in self.devices.values()],
+        }

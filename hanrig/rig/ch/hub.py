@@ -1,0 +1,123 @@
+"""The Communications Hub the rig plays: what a CH does on the HAN for SECMP0007.
+
+It serves images with the rig's OTA server, keeps a GB-HGRP tunnel to each device,
+delivers GBCS commands through them and takes in the alerts and responses devices send
+back, holds images and discards them on policy, and raises a CCS08 Firmware Transfer
+Alert, signed with its own key, for every transfer outcome. Every GBCS message it sends,
+receives or raises is decoded, verified and journaled through its message log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import zigpy.device
+import zigpy.types
+from zigpy.zcl import foundation
+
+from hanrig.gbcs import GbcsMessage, KeyStore, KeyUsage, TransferResult, build_ccs08_alert, encode
+from hanrig.rig.ch.counters import OriginatorCounter
+from hanrig.rig.ch.images import ImageStore
+from hanrig.rig.ch.messages import Direction, GbcsRecord, MessageLog
+from hanrig.rig.ch.tunnels import TunnelManager
+from hanrig.rig.coordinator.coordinator import Coordinator
+from hanrig.rig.errors import ConfigError, InfrastructureError
+from hanrig.rig.ota.server import OtaServer
+from hanrig.rig.recorder import Recorder
+
+LOG = logging.getLogger(__name__)
+
+TUNNELING_CLUSTER = 0x0704
+
+
+#: How often an undelivered message is tried again while the device may be asleep.
+RETRY_INTERVAL = 0.5
+
+
+async def _until_delivered(attempt: Callable[[], Awaitable[object]], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            await attempt()
+            return
+        except InfrastructureError as exc:
+            if time.monotonic() + RETRY_INTERVAL >= deadline:
+                raise InfrastructureError(f"{what}: not delivered within {timeout:g} s ({exc})") from None
+            LOG.info("%s: not delivered (%s); trying again, the device may be asleep", what, exc)
+            await asyncio.sleep(RETRY_INTERVAL)
+
+
+def eui_text(ieee: zigpy.types.EUI64) -> str:
+    """zigpy's EUI-64 (least significant byte first inside) as GBCS writes it: 16 hex digits."""
+    return str(ieee).replace(":", "").upper()
+
+
+class CommsHub:
+    """Implements the coordinator's cluster requests; owns the CH's OTA server, tunnels and messages."""
+
+    def __init__(self, *, eui: str, acb: str, keystore: KeyStore, recorder: Recorder,
+                 image_retention: float | None) -> None:
+        ds_key = keystore.private_key(eui, KeyUsage.DIGITAL_SIGNING)
+        if ds_key is None:
+            raise ConfigError(f"the keystore has no ds private key for the Communications Hub {eui}: "
+                              "it signs every CCS08")
+        self.eui = eui
+        self.acb = acb
+        self._ds_key = ds_key
+        self._recorder = recorder
+        self._counter = OriginatorCounter()
+        self.ota = OtaServer()
+        self.tunnels = TunnelManager(self._received)
+        self.messages = MessageLog(keystore, acb=acb)
+        self.messages.add_listener(self._journal)
+        self.images = ImageStore(image_retention)
+        self.coordinator: Coordinator | None = None
+
+    # ---------------------------------------------------------------- the coordinator's cluster requests
+
+    def ota_request(self, cluster: Any, hdr: foundation.ZCLHeader, args: Any) -> bool:
+        return self.ota.ota_request(cluster, hdr, args)
+
+    def tunneling_request(self, cluster: Any, hdr: foundation.ZCLHeader, args: Any) -> bool:
+        return self.tunnels.tunneling_request(cluster, hdr, args)
+
+    # ---------------------------------------------------------------- GBCS
+
+    def _received(self, ieee: zigpy.types.EUI64, data: bytes) -> None:
+        self.messages.record(Direction.FROM_DEVICE, eui_text(ieee), data)
+
+    def raise_ccs08(self, entity: str, firmware_version: bytes, result: TransferResult) -> GbcsRecord:
+        """Raise a CCS08 Firmware Transfer Alert to the ACB: 8F8A for success, 8F89 otherwise."""
+        message = build_ccs08_alert(chf=self.eui, entity=entity, firmware_version=firmware_version,
+                                    response_code=result, when=datetime.now(UTC).replace(microsecond=0),
+                                    counter=self._counter.next(), chf_ds_key=self._ds_key, recipient=self.acb)
+        return self.messages.record(Direction.RAISED_BY_CH, entity, encode(message))
+
+    def _tunnel_cluster(self, device: zigpy.device.Device) -> Any:
+        assert self.coordinator is not None, "the hub is not attached to a coordinator"
+        return self.coordinator.smart_energy_endpoint(device, TUNNELING_CLUSTER, server=True)
+
+    async def connect(self, device: zigpy.device.Device, *, timeout: float) -> None:
+        """Open the GB-HGRP tunnel to a device that has joined, as a CH does after key establishment."""
+        if not self.tunnels.is_open(device.ieee):
+            cluster = self._tunnel_cluster(device)
+            await _until_delivered(lambda: self.tunnels.open(cluster), timeout, f"a tunnel to {device.ieee}")
+
+    async def deliver(self, device: zigpy.device.Device, message: GbcsMessage, *, timeout: float) -> GbcsRecord:
+        """Send a GBCS command through the device's tunnel, retrying while it cannot hear (it may be asleep).
+
+        The record is journaled before the first attempt.
+        """
+        raw = encode(message)
+        record = self.messages.record(Direction.TO_DEVICE, eui_text(device.ieee), raw)
+        cluster = self._tunnel_cluster(device)
+        await _until_delivered(lambda: self.tunnels.send(cluster, raw), timeout, f"{record.describe()}")
+        return record
+
+    def _journal(self, record: GbcsRecord) -> None:
+        self._recorder.record("gbcs", **record.as_dict())

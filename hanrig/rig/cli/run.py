@@ -1,0 +1,112 @@
+"""``hanrig run``: the main job. Run a suite on the bench the config describes and report it.
+
+The built-in suites are pytest modules written with hanrig's pytest plugin, the same
+way a lab writes its own; ``hanrig run`` runs them with pytest, names the run, shows
+the live view on a terminal, and takes its verdict from the run record the plugin
+writes. With no arguments it uses ``./hil_config.yaml``, which by default starts the
+emulated radio itself. Exit code 0 when every scenario passed, 1 when one failed or
+the run was interrupted, 2 for a bad config, 3 when the rig's infrastructure failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from hanrig.gbcs import GbcsError
+from hanrig.gbcs.duis import parse_firmware_request
+from hanrig.rig.cli.output import EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, EXIT_OK, EXIT_VERDICT_FAILED, emit_json, json_option
+from hanrig.rig.config import load_config
+from hanrig.rig.errors import ConfigError
+from hanrig.rig.record import new_run_id
+
+#: The suite a DUIS request runs: each device the request names gets its image.
+DUIS_SUITE = "duis"
+
+
+def suite_path(name: str) -> Path:
+    """The file of a built-in suite."""
+    path = Path(str(resources.files("hanrig.fixtures") / "suites" / f"{name}.py"))
+    if not path.is_file():
+        known = sorted(p.stem for p in path.parent.glob("*.py") if not p.stem.startswith("_"))
+        raise ConfigError(f"no suite {name!r} (built-in suites: {', '.join(known)})")
+    return path
+
+
+def _check_duis(path: Path) -> None:
+    try:
+        parse_firmware_request(path.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror}") from None
+    except GbcsError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def _exit_code(record: dict[str, object]) -> int:
+    outcome = record.get("outcome")
+    if outcome == "pass":
+        return EXIT_OK
+    if outcome == "error":
+        return EXIT_INFRASTRUCTURE
+    return EXIT_VERDICT_FAILED
+
+
+@click.command("run")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=Path("hil_config.yaml"),
+              show_default=True, help="The rig config.")
+@click.option("--suite", help="A built-in suite (default: the config's suites).")
+@click.option("--report-dir", type=click.Path(path_type=Path), help="Where the run's reports go "
+              "(default: the config's report_dir); each run gets a directory of its own in it.")
+@click.option("--junit", type=click.Path(path_type=Path), help="Also write the JUnit XML here (for CI).")
+@click.option("--duis", type=click.Path(path_type=Path), help="Take the image and devices from this DUIS "
+              "11.1/11.4 request instead of a suite.")
+@json_option
+def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Path | None, duis: Path | None,
+        as_json: bool) -> None:
+    """Run the HIL suite on the configured bench; write JUnit, JSON, HTML and journal reports."""
+    import pytest
+
+    if not config_path.is_file():
+        raise ConfigError(f"{config_path}: no such config; run from a hanrig checkout or pass --config FILE")
+    config = load_config(config_path)
+    if duis is not None:
+        _check_duis(duis)
+        suites = [DUIS_SUITE]
+    else:
+        suites = [suite] if suite else list(config.suites)
+    files = [str(suite_path(name)) for name in suites]
+    run_id = new_run_id()
+    out_root = report_dir or config.report_dir
+    args = [*files, "--hil-config", str(config_path), "--hil-run-id", run_id, "--hil-report-dir", str(out_root),
+            "--hil-suite", ",".join(suites), "-p", "no:cacheprovider",
+            # the suites are synchronous: an asyncio plugin installed beside hanrig has nothing to do
+            "-p", "no:asyncio"]
+    if junit is not None:
+        args += ["--hil-junit", str(junit)]
+    if duis is not None:
+        args += ["--hil-duis", str(duis)]
+    if as_json:
+        args += ["-p", "no:terminal"]  # stdout carries the one JSON document
+    elif sys.stdout.isatty():
+        args += ["--hil-live", "-p", "no:terminal"]
+    else:
+        args += ["-q"]
+    status = pytest.main(args)
+    record_path = out_root / run_id / "run.json"
+    if not record_path.is_file():
+        click.echo(f"hanrig: error: the suite did not run (pytest exit {int(status)})", err=True)
+        sys.exit(EXIT_BAD_INPUT if status == pytest.ExitCode.USAGE_ERROR else EXIT_INFRASTRUCTURE)
+    record = json.loads(record_path.read_text())
+    if as_json:
+        emit_json({"run_id": run_id, "outcome": record["outcome"], "counts": record["counts"],
+                   "reports": str(record_path.parent),
+                   "scenarios": [{"id": s["id"], "outcome": s["outcome"], "reason": s["reason"]}
+                                 for s in record["scenarios"]]})
+    else:
+        counts = ", ".join(f"{n} {k}" for k, n in record["counts"].items() if n)
+        click.echo(f"{record['outcome'].upper()}: {counts or 'no scenarios'}; reports in {record_path.parent}")
+    sys.exit(_exit_code(record))

@@ -1,0 +1,205 @@
+"""The rig as a test sees it: a bench running in its own event-loop thread, driven by plain calls.
+
+zigpy and bellows are asyncio libraries, and a radio must stay up for a whole suite.
+Rather than make every lab test async, the bench lives in a background loop for the
+session and tests call synchronous methods, each of which waits with a timeout. A radio
+that is lost is reconnected (see ``rig.coordinator``); one that stays away past the
+reconnect timeout makes the call in progress and every later one fail with an
+``InfrastructureError`` instead of hanging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+from hanrig.gbcs import ActivateImageResult, TransferResult
+from hanrig.rig import update as steps
+from hanrig.rig.bench import Bench
+from hanrig.rig.config import DeviceConfig, RigConfig
+from hanrig.rig.errors import ConfigError, InfrastructureError
+from hanrig.rig.images import LoadedImage, tampered, variant
+from hanrig.rig.ota.policy import OtaPolicy
+from hanrig.rig.recorder import Recorder
+from hanrig.rig.tracking import Stage
+
+LOG = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: The longest any single call may take; long transfers set their own, larger, bound.
+DEFAULT_CALL_TIMEOUT = 900.0
+START_TIMEOUT = 120.0
+
+
+class RigRuntime:
+    def __init__(self, config: RigConfig, recorder: Recorder, *, workdir: Path) -> None:
+        self.config = config
+        self.recorder = recorder
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="hanrig-bench", daemon=True)
+        self._thread.start()
+        self.bench = Bench(config, recorder, workdir=workdir)
+        self._variants = 0
+        self._highest_version = 0
+
+    def call(self, make: Callable[[], Awaitable[T]], *, timeout: float = DEFAULT_CALL_TIMEOUT) -> T:
+        """Run a coroutine on the bench's loop and wait for it; a radio gone meanwhile ends the wait."""
+        future: Future[T] = asyncio.run_coroutine_threadsafe(self._guarded(make, timeout), self._loop)
+        return future.result()
+
+    async def _guarded(self, make: Callable[[], Awaitable[T]], timeout: float) -> T:
+        work = asyncio.ensure_future(make())
+        gone = None
+        if self.bench.coordinator is not None:
+            gone = asyncio.ensure_future(self.bench.coordinator.radio_gone.wait())
+        waiting = {work} if gone is None else {work, gone}
+        try:
+            done, _ = await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if gone is not None:
+                gone.cancel()
+        if work in done:
+            return work.result()
+        work.cancel()
+        with contextlib.suppress(BaseException):
+            await work
+        if gone is not None and gone in done:
+            raise InfrastructureError(f"the radio was lost and did not come back within "
+                                      f"{self.config.coordinator.reconnect_timeout:g} s")
+        raise InfrastructureError(f"the rig did not finish within {timeout:g} s")
+
+    def start(self) -> None:
+        self.call(self.bench.start, timeout=START_TIMEOUT)
+
+    def stop(self) -> None:
+        """Stop the bench and its loop; safe to call twice and after a failed start."""
+        if self._loop.is_closed():
+            return
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(self.bench.stop(), self._loop).result(60)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(30)
+        self._loop.close()
+
+    # ---------------------------------------------------------------- what tests call
+
+    def device(self, name: str) -> DeviceConfig:
+        try:
+            return self.config.device(name)
+        except KeyError as exc:
+            raise ConfigError(str(exc.args[0])) from None
+
+    def image(self, name: str) -> LoadedImage:
+        return self.bench.image(name)
+
+    def image_for(self, device: DeviceConfig) -> LoadedImage:
+        """The configured image for this device's manufacturer code and image type (newest version first)."""
+        matches = []
+        for name in self.config.images:
+            header = self.image(name).image.header
+            if (header.manufacturer_code, header.image_type) == (device.manufacturer_code, device.image_type):
+                matches.append(self.image(name))
+        if not matches:
+            raise ConfigError(f"no image in {self.config.path} for {device.name} (manufacturer "
+                              f"{device.manufacturer_code}, image type {device.image_type})")
+        return max(matches, key=lambda image: image.file_version)
+
+    def variant(self, image: LoadedImage, *, file_version: int | None = None,
+                hardware_versions: tuple[int, int] | None = None) -> LoadedImage:
+        """The image under a changed header (see ``rig.images.variant``), registered for the run's reports."""
+        self._variants += 1
+        built = variant(image, f"{image.name}~{self._variants}", keystore=self.bench.keystore,
+                        supplier=self.config.gbcs.supplier, file_version=file_version,
+                        hardware_versions=hardware_versions)
+        self.bench.add_image(built)
+        self.recorder.record("image", **built.identity())
+        return built
+
+    def tampered(self, image: LoadedImage) -> LoadedImage:
+        """The image changed after signing (see ``rig.images.tampered``), registered for the run's reports."""
+        self._variants += 1
+        built = tampered(image, f"{image.name}~{self._variants}-tampered")
+        self.bench.add_image(built)
+        self.recorder.record("image", **built.identity())
+        return built
+
+    def newer(self, image: LoadedImage) -> LoadedImage:
+        """The image with a file version above every one served so far in this run."""
+        self._highest_version = max(self._highest_version, image.file_version) + 1
+        return self.variant(image, file_version=self._highest_version)
+
+    def update(self, device: DeviceConfig, image: LoadedImage, *, policy: OtaPolicy | None = None) -> steps.Update:
+        return self.call(lambda: steps.update(self.bench, device, image, policy=policy))
+
+    def distribute(self, device: DeviceConfig, image: LoadedImage, *, policy: OtaPolicy | None = None,
+                   expect: TransferResult = TransferResult.SUCCESS) -> steps.Update:
+        return self.call(lambda: steps.distribute(self.bench, device, image, policy=policy, expect=expect))
+
+    def expect_alert(self, update: steps.Update, what: str, alert_code: int, *, after: int = 0) -> Any:
+        return self.call(lambda: steps.expect_message(self.bench, update, what, alert_code=alert_code, after=after))
+
+    def activate_with_cs06(self, update: steps.Update, **kwargs: Any) -> Any:
+        return self.call(lambda: steps.activate_with_cs06(self.bench, update, **kwargs))
+
+    def activate_now(self, device: DeviceConfig, image: LoadedImage) -> None:
+        self.call(lambda: steps.activate_now(self.bench, device, image))
+
+    def read_version(self, update: steps.Update, expected_version: bytes) -> Any:
+        return self.call(lambda: steps.read_version(self.bench, update, expected_version=expected_version))
+
+    def update_many(self, pairs: list[tuple[DeviceConfig, LoadedImage]]) -> list[steps.Update]:
+        """Update several devices at once, each with its image."""
+        async def all_of() -> list[steps.Update]:
+            return list(await asyncio.gather(*(steps.update(self.bench, device, image) for device, image in pairs)))
+        return self.call(all_of)
+
+    def hold(self, image: LoadedImage) -> None:
+        """The CH takes hold of an image now (as when its request arrives), discarding any it replaces."""
+        self.bench.hub.images.hold(image)
+
+    def expect_cs09(self, update: steps.Update, *, result: ActivateImageResult, version: bytes,
+                    after: int) -> Any:
+        return self.call(lambda: steps.expect_cs09(self.bench, update, result=result, version=version, after=after))
+
+    def running_version(self, device: DeviceConfig) -> bytes:
+        return self.call(lambda: steps.running_version(self.bench, device))
+
+    def conclude(self, update: steps.Update, stage: Stage, detail: str) -> None:
+        self.call(self._now(lambda: steps.conclude(self.bench, update, stage, detail)))
+
+    @staticmethod
+    def _now(action: Callable[[], None]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            action()
+        return run
+
+    def device_events(self, device: DeviceConfig, kind: str) -> list[dict[str, Any]]:
+        """What an emulated device recorded of one kind (its event log, through the control plane)."""
+        return [e for e in self.emulator("events") if e["source"] == device.name and e["kind"] == kind]
+
+    def message_mark(self) -> int:
+        """Where the GBCS message log stands: pass to ``expect_alert(after=...)`` to see only newer ones."""
+        return self.bench.hub.messages.mark
+
+    @property
+    def emulated(self) -> bool:
+        return self.bench.emulator is not None
+
+    def emulator(self, op: str, **args: Any) -> Any:
+        """A control-plane request to the emulated radio (emulated runs only)."""
+        emulator = self.bench.emulator
+        if emulator is None:
+            raise ConfigError("this needs the emulated radio; the config names a physical one")
+        return self.call(lambda: emulator.request(op, **args), timeout=60)
+
+    def device_command(self, device: DeviceConfig, command: str, **args: Any) -> Any:
+        """A command to an emulated device's model (set a behaviour or fault, reboot it...)."""
+        return self.emulator("device_command", name=device.name, command=command, args=args)
+

@@ -1,9 +1,0 @@
-"""Zigbee clusters the Communications Hub needs and zigpy leaves as stubs or serves itself.
-
-Importing this package registers them with zigpy, replacing its own definitions, so that
-every device zigpy creates (also during re-interviews) carries them.
-"""
-
-from rig.zcl import ota, tunneling
-
-__all__ = ["ota", "tunneling"]
