@@ -1,5 +1,5 @@
 """``python -m hanrig`` is the ``hanrig`` command."""
 
-from hanrig.rig.cli import main
+from hanrig.cli import main
 
 main(prog_name="hanrig")

@@ -10,9 +10,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from hanrig import cli
+from hanrig.bench.errors import ConfigError
 from hanrig.gbcs.errors import GbcsError
-from hanrig.rig import cli
-from hanrig.rig.errors import ConfigError, InfrastructureError
+from hanrig.rig.errors import InfrastructureError
 
 
 def _run_raising(monkeypatch: pytest.MonkeyPatch, exc: Exception) -> click.testing.Result:

@@ -221,6 +221,25 @@ def test_run_with_a_bad_config_is_exit_2_with_file_and_line(tmp_path: Path) -> N
     assert result.stderr.startswith(f"hanrig: error: {config}:{line}: devices[1].type: must be one of ppmid, hcalcs")
 
 
+def test_a_mistake_only_the_emulator_reads_is_exit_2_with_its_file_and_line_and_no_scenario_run(
+        tmp_path: Path) -> None:
+    config = tmp_path / "hil_config.yaml"
+    config.write_text((REPO / "hil_config.yaml").read_text()
+                      .replace("      firmware_version: 0x00000001\n", "      firmware_version: 0x00000001\n"
+                               "      behaviour: {colour: blue}\n", 1)
+                      .replace("keystore: hanrig/fixtures/keys", f"keystore: {REPO / 'hanrig' / 'fixtures' / 'keys'}"))
+
+    result = _hanrig("run", "--config", str(config), "--report-dir", str(tmp_path / "r"), timeout=120)
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    line = config.read_text().splitlines().index("      behaviour: {colour: blue}") + 1
+    assert result.stderr == (f"hanrig: error: {config}:{line}: devices[0].emulated.behaviour.colour: "
+                             "is not a known setting\n")
+    record = json.loads((_run_dir(tmp_path / "r") / "run.json").read_text())
+    assert (record["outcome"], record["error_cause"]) == ("error", "config")
+    assert {s["outcome"] for s in record["scenarios"]} <= {"interrupted"}
+
+
 def test_run_of_a_duis_request_updates_the_device_it_names(tmp_path: Path) -> None:
     from hanrig.gbcs import build_image, encode_image
 
@@ -256,21 +275,28 @@ def test_ctrl_c_stops_the_radio_marks_the_scenario_interrupted_and_still_reports
     record = json.loads((_run_dir(reports) / "run.json").read_text())
     assert record["outcome"] == "interrupted"
     assert record["scenarios"][-1]["outcome"] == "interrupted"
-    leftovers = subprocess.run(["pgrep", "-f", f"hanrig emulate.*{reports}"], capture_output=True)
+    leftovers = subprocess.run(["pgrep", "-f", rf"hanrig\.devices .*{reports}"], capture_output=True)
     assert leftovers.returncode == 1, "the emulated radio was left running"
 
 
-def test_a_labs_own_test_file_runs_under_plain_pytest_with_the_fixtures(pytester: pytest.Pytester) -> None:
+def test_a_labs_own_test_file_runs_under_plain_pytest_with_the_fixtures_beside_its_own_packages(
+        pytester: pytest.Pytester) -> None:
     config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
     config["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
     config["report_dir"] = str(pytester.path / "reports")
     pytester.makefile(".yaml", hil_config=yaml.safe_dump(config))
+    # A lab's repository has packages of its own with names hanrig's subpackages also have.
+    for package in ("fixtures", "devices", "rig", "gbcs"):
+        pytester.mkpydir(package).joinpath("lab.py").write_text(f'NAME = "the lab\'s own {package}"\n')
     pytester.makepyfile(test_lab="""
         import pytest
+        from devices.lab import NAME as DEVICES
+        from fixtures.lab import NAME as FIXTURES
         from hanrig.rig.tracking import Stage
 
         @pytest.mark.hil_feature("ppmid")
         def test_our_ppmid_takes_the_update(rig, ppmid, ota_image):
+            assert (FIXTURES, DEVICES) == ("the lab's own fixtures", "the lab's own devices")
             assert rig.update(ppmid, rig.newer(ota_image(ppmid))).distribution.stage is Stage.ACTIVATED
 
         @pytest.mark.hil_feature("esme")
@@ -317,7 +343,7 @@ def _await_transferring(reports: Path, process: subprocess.Popen[str]) -> Path:
 
 
 def _emulators_of(reports: Path) -> list[int]:
-    found = subprocess.run(["pgrep", "-f", f"hanrig emulate.*{reports}"], capture_output=True, text=True)
+    found = subprocess.run(["pgrep", "-f", rf"hanrig\.devices .*{reports}"], capture_output=True, text=True)
     return [int(pid) for pid in found.stdout.split()]
 
 

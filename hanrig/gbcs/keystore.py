@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import logging
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import TypeVar
 
@@ -45,8 +46,13 @@ class KeyStore:
         self._private: dict[tuple[Eui64, KeyUsage], ec.EllipticCurvePrivateKey] = {}
 
     @classmethod
-    def load(cls, directory: Path) -> KeyStore:
-        """Every key file in ``directory`` named ``<eui>-<usage>.<pem|key>``; other files are skipped."""
+    def load(cls, directory: Path, *, private_keys_of: Collection[str] | None = None) -> KeyStore:
+        """Every key file in ``directory`` named ``<eui>-<usage>.<pem|key>``; other files are skipped.
+
+        With ``private_keys_of``, only those parties' private keys are read: each party holds
+        its own and no other's (the rig never reads a device's, nor a device the CH's).
+        """
+        own = None if private_keys_of is None else {Eui64(eui) for eui in private_keys_of}
         store = cls()
         if not directory.is_dir():
             raise KeyStoreError(f"{directory}: not a directory")
@@ -59,6 +65,8 @@ class KeyStore:
                 # The keystore is the files in the directory named, not wherever links lead.
                 raise KeyStoreError(f"{path}: a symbolic link; the keystore takes only the files in it")
             eui, usage = Eui64(match["eui"]), KeyUsage(match["usage"])
+            if match["kind"] == "key" and own is not None and eui not in own:
+                continue
             data = _read(path)
             if match["kind"] == "pem":
                 store.add_public_key(eui, usage, _public_key_from_pem(data, path))

@@ -16,13 +16,13 @@ from types import TracebackType
 
 import zigpy.device
 
-from hanrig.gbcs import GbcsError, KeyStore
+from hanrig.bench.errors import ConfigError
 from hanrig.rig.ch.hub import CommsHub
 from hanrig.rig.config import DeviceConfig, RigConfig
 from hanrig.rig.coordinator.coordinator import Coordinator, RadioEvent, RadioSettings, RadioState
 from hanrig.rig.coordinator.emulated import EmulatedRadio
 from hanrig.rig.dcc import Dcc
-from hanrig.rig.errors import ConfigError, InfrastructureError
+from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.images import LoadedImage, load_image
 from hanrig.rig.recorder import Recorder
 from hanrig.rig.tracking import Tracker
@@ -30,19 +30,12 @@ from hanrig.rig.tracking import Tracker
 LOG = logging.getLogger(__name__)
 
 
-def load_keystore(path: Path) -> KeyStore:
-    try:
-        return KeyStore.load(path)
-    except GbcsError as exc:
-        raise ConfigError(f"keystore {path}: {exc}") from None
-
-
 class Bench:
     def __init__(self, config: RigConfig, recorder: Recorder, *, workdir: Path) -> None:
         self.config = config
         self.recorder = recorder
         self.workdir = workdir
-        self.keystore = load_keystore(config.gbcs.keystore)
+        self.keystore = config.keystore
         self.hub = CommsHub(eui=config.gbcs.comms_hub, acb=config.gbcs.acb, keystore=self.keystore,
                             recorder=recorder, image_retention=config.ch.image_retention)
         self.dcc = Dcc(self.keystore, acb=config.gbcs.acb, supplier=config.gbcs.supplier)
@@ -121,7 +114,7 @@ class Bench:
             found = None
         if found is None or not found.is_initialized:
             await self.coordinator.permit(duration=int(self.config.ch.join_timeout), eui=device.eui64,
-                                          install_code=device.install_code)
+                                          install_code=device.identity.install_code)
             found = await self.coordinator.wait_for_device(device.eui64, self.config.ch.join_timeout)
         await self.hub.connect(found, timeout=self.config.ch.join_timeout)
         return found

@@ -13,9 +13,9 @@ from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from hanrig.bench.errors import ConfigError
 from hanrig.gbcs import GbcsMessage, KeyStore, KeyUsage, build_cs06_command, build_cs08_command
 from hanrig.rig.ch.counters import OriginatorCounter
-from hanrig.rig.errors import ConfigError
 
 
 class Dcc:

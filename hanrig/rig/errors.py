@@ -1,20 +1,9 @@
-"""Errors the rig raises for trouble outside a test verdict.
+"""Infrastructure the rig cannot reach: the one error of its own it raises for trouble outside a verdict.
 
-A failed verdict is a result, never an exception; these are for input the rig
-cannot use and for infrastructure it cannot reach.
+A failed verdict is a result, never an exception. Input the rig cannot use is a
+``hanrig.bench.errors.ConfigError`` (exit 2), whatever found it.
 """
 
 
-class RigError(Exception):
-    """Base of the rig's own errors."""
-
-
-class ConfigError(RigError):
-    """A config file, command-line value or input file the rig cannot use.
-
-    The message names where it went wrong (file and line, or field) and what to do.
-    """
-
-
-class InfrastructureError(RigError):
-    """A radio, port, process or file system the rig needs is unreachable or broken."""
+class InfrastructureError(Exception):
+    """A radio, port, process or file system the rig needs is unreachable or broken (exit 3)."""

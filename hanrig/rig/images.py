@@ -12,10 +12,10 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hanrig.bench.errors import ConfigError
 from hanrig.gbcs import GbcsError, KeyStore, KeyUsage, OtaImage, build_image, encode_image, parse_image
 from hanrig.gbcs.duis import parse_firmware_request
 from hanrig.rig.config import ImageBuild, ImageConfig, ImageSource
-from hanrig.rig.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hanrig.rig.errors import ConfigError
+from hanrig.bench.errors import ConfigError
 
 #: Bumped when an entry's meaning changes; readers refuse journals from the future.
 FORMAT_VERSION = 1

@@ -60,6 +60,8 @@ class RunRecord:
     finished: float | None = None
     outcome: Outcome = Outcome.INTERRUPTED
     reason: str = ""
+    #: for an ``error`` outcome, what was wrong: ``config`` (the user's to fix) or ``infrastructure``
+    error_cause: str = ""
     suite: str = ""
     config: dict[str, Any] = field(default_factory=dict)
     station: dict[str, Any] = field(default_factory=dict)
@@ -137,6 +139,7 @@ def fold(entries: Iterable[Entry], *, torn_tail: bool = False) -> RunRecord:
                 record.finished = entry.time
                 record.outcome = Outcome(fields["outcome"])
                 record.reason = fields.get("reason", "")
+                record.error_cause = fields.get("error_cause", "")
     if record.finished is None:
         record.reason = record.reason or "the run ended before it finished (killed or crashed)"
     return record

@@ -19,11 +19,12 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
+from hanrig.bench.errors import ConfigError
 from hanrig.gbcs import ActivateImageResult, TransferResult
 from hanrig.rig import update as steps
 from hanrig.rig.bench import Bench
 from hanrig.rig.config import DeviceConfig, RigConfig
-from hanrig.rig.errors import ConfigError, InfrastructureError
+from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.images import LoadedImage, tampered, variant
 from hanrig.rig.ota.policy import OtaPolicy
 from hanrig.rig.recorder import Recorder
@@ -101,14 +102,15 @@ class RigRuntime:
 
     def image_for(self, device: DeviceConfig) -> LoadedImage:
         """The configured image for this device's manufacturer code and image type (newest version first)."""
+        identity = device.identity
         matches = []
         for name in self.config.images:
             header = self.image(name).image.header
-            if (header.manufacturer_code, header.image_type) == (device.manufacturer_code, device.image_type):
+            if (header.manufacturer_code, header.image_type) == (identity.manufacturer_code, identity.image_type):
                 matches.append(self.image(name))
         if not matches:
             raise ConfigError(f"no image in {self.config.path} for {device.name} (manufacturer "
-                              f"{device.manufacturer_code}, image type {device.image_type})")
+                              f"{identity.manufacturer_code}, image type {identity.image_type})")
         return max(matches, key=lambda image: image.file_version)
 
     def variant(self, image: LoadedImage, *, file_version: int | None = None,

@@ -109,10 +109,10 @@ async def _transfer(bench: Bench, update: Update, held: HeldImage,
         return TransferResult.IMAGE_DISCARDED, f"image discarded before the transfer: {held.discarded}"
     applicability = check_applicability(image.image.header, manufacturer_code=image.image.header.manufacturer_code,
                                         image_type=image.image.header.image_type,
-                                        hardware_version=device.hardware_version)
+                                        hardware_version=device.identity.hardware_version)
     if applicability is Applicability.HARDWARE_VERSION_OUT_OF_RANGE:
         return TransferResult.HARDWARE_VERSION_MISMATCH, (
-            f"hardware version 0x{device.hardware_version:04X} is outside the image's range")
+            f"hardware version 0x{device.identity.hardware_version:04X} is outside the image's range")
     zigbee_device = await bench.join(device)
     assert bench.coordinator is not None
     cluster = bench.coordinator.smart_energy_endpoint(zigbee_device, OTA_CLUSTER, server=False)
@@ -125,7 +125,7 @@ async def _transfer(bench: Bench, update: Update, held: HeldImage,
     bench.hub.images.on_discard(discarded)
     bench.tracker.move(update.distribution, Stage.NOTIFIED)
     update.session = await bench.hub.ota.transfer(
-        zigbee_device, cluster, image.image, policy, hardware_version=device.hardware_version,
+        zigbee_device, cluster, image.image, policy, hardware_version=device.identity.hardware_version,
         on_progress=lambda progress: bench.tracker.progress(update.distribution, progress))
     if held.discarded is not None:
         return TransferResult.IMAGE_DISCARDED, f"image discarded during the transfer: {held.discarded}"
@@ -253,5 +253,5 @@ async def update(bench: Bench, device: DeviceConfig, image: LoadedImage, *, requ
 
 
 def _running_version(device: DeviceConfig) -> bytes:
-    return (device.firmware_version or 0).to_bytes(4, "big")
+    return (device.identity.firmware_version or 0).to_bytes(4, "big")
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from hanrig.bench.emulator import AirSettings, Faults
+from hanrig.bench.identity import DeviceIdentity
 from hanrig.devices.events import EventLog
-from hanrig.devices.han.air import AckTiming, Air, AirSettings, JoinRequest, Link
+from hanrig.devices.han.air import AckTiming, Air, JoinRequest, Link
 from hanrig.devices.han.aps import ApsMessage
 from hanrig.devices.ieee import Eui64
-from hanrig.devices.radio.faults import FaultInjector, Faults
+from hanrig.devices.radio.faults import FaultInjector
+from hanrig.gbcs import Eui64 as GbcsEui64
 from tests.devices.fakes import ManualScheduler
 
 
@@ -57,3 +60,8 @@ def make_air(
     air.attach(coordinator)
     air.trust_center = coordinator
     return air, coordinator, clock, events
+
+
+def identity_of(eui64: Eui64) -> DeviceIdentity:
+    """Who a device with this address is, as its ``DeviceSpec`` holds it."""
+    return DeviceIdentity(GbcsEui64(eui64.to_wire()[::-1]))

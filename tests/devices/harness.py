@@ -1,8 +1,9 @@
 """Starting the emulator in its own process and a real bellows application against it.
 
-``EmulatorProcess.start`` runs ``hanrig emulate --json`` and waits (with a timeout) for the
-readiness line; ``start_app`` starts bellows' ``ControllerApplication`` on the emulator's
-port through zigpy, as the rig will. Nothing here patches bellows or zigpy: the only
+``EmulatorProcess.start`` runs ``python -m hanrig.devices --json`` and waits (with a
+timeout) for its start line, as ``hanrig.devices.protocol`` describes; ``start_app``
+starts bellows' ``ControllerApplication`` on the emulator's port through zigpy, as the
+rig will. Nothing here patches bellows or zigpy: the only
 settings changed are zigpy config keys that turn off background work a test does not need
 (database, periodic backups, topology scans, OTA). ``SmartEnergyApplication`` extends
 bellows' application the documented way so that zigpy parses Smart Energy frames, and
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import signal
 import sys
 from collections.abc import Iterable
@@ -28,7 +28,7 @@ import zigpy.profiles.zha
 import zigpy.types
 from bellows.zigbee.application import ControllerApplication
 
-from hanrig.devices.radio.control import ControlClient
+from hanrig.devices.protocol import ControlClient, Readiness, read_start_line
 
 READY_TIMEOUT = 30.0
 STARTUP_TIMEOUT = 60.0
@@ -38,18 +38,18 @@ STOP_TIMEOUT = 15.0
 @dataclass
 class EmulatorProcess:
     process: asyncio.subprocess.Process
-    readiness: dict[str, Any]
+    readiness: Readiness
     directory: Path
     stderr_path: Path
     control: ControlClient
 
     @property
     def port(self) -> Path:
-        return Path(self.readiness["port"])
+        return self.readiness.port
 
     @property
     def socket(self) -> str:
-        return str(self.readiness["socket"])
+        return str(self.readiness.socket)
 
     @property
     def stderr(self) -> str:
@@ -64,8 +64,7 @@ class EmulatorProcess:
         command = [
             sys.executable,
             "-m",
-            "hanrig",
-            "emulate",
+            "hanrig.devices",
             "--json",
             "--port",
             str(directory / "ttyEZSP"),
@@ -94,8 +93,9 @@ class EmulatorProcess:
         if not line:
             await process.wait()
             raise AssertionError(f"emulator exited with {process.returncode}:\n{stderr_path.read_text()}")
-        readiness = json.loads(line)
-        control = await ControlClient.connect(Path(readiness["control"]))
+        readiness = read_start_line(line)
+        assert readiness.control is not None
+        control = await ControlClient.connect(readiness.control)
         return cls(process, readiness, directory, stderr_path, control)
 
     async def stop(self) -> int:

@@ -7,14 +7,15 @@ from typing import Any
 
 from construct import Container
 
+from hanrig.bench.emulator import AirSettings, Faults
 from hanrig.devices.events import EventLog
-from hanrig.devices.han.air import Air, AirSettings
+from hanrig.devices.han.air import Air
 from hanrig.devices.ieee import Eui64
 from hanrig.devices.radio.ezsp.commands import TABLES
 from hanrig.devices.radio.ezsp.handlers import HANDLERS
 from hanrig.devices.radio.ezsp.header import FrameFormat, build_frame
 from hanrig.devices.radio.ezsp.layer import EzspLayer, Handler
-from hanrig.devices.radio.faults import FaultInjector, Faults
+from hanrig.devices.radio.faults import FaultInjector
 from hanrig.devices.radio.ncp import FIRMWARE, Ncp
 from hanrig.devices.radio.nvm import Nvm, NvmStore
 from tests.devices.fakes import ManualScheduler

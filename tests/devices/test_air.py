@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+from hanrig.bench.emulator import AirFaults, AirSettings, Faults
 from hanrig.devices.han import airtime
-from hanrig.devices.han.air import AckTiming, AirSettings
+from hanrig.devices.han.air import AckTiming
 from hanrig.devices.han.aps import ApsMessage, BroadcastAddress, Delivery
 from hanrig.devices.han.generic import GenericDevice, GenericSettings
 from hanrig.devices.han.kinds import DeviceSpec
 from hanrig.devices.han.node import WELL_KNOWN_LINK_KEY
 from hanrig.devices.ieee import Eui64
-from hanrig.devices.radio.faults import AirFaults, Faults
-from tests.devices.han_fakes import FakeCoordinator, make_air
+from tests.devices.han_fakes import FakeCoordinator, identity_of, make_air
 
 
 def _device(node_id: int = 0x1234, name: str = "dev") -> GenericDevice:
     spec = DeviceSpec(
-        name, "generic", Eui64(0x1100 + node_id), node_id, WELL_KNOWN_LINK_KEY, True, GenericSettings()
+        name, "generic", identity_of(Eui64(0x1100 + node_id)), node_id, WELL_KNOWN_LINK_KEY, True, GenericSettings()
     )
     return GenericDevice(spec)
 

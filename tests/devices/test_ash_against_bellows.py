@@ -13,8 +13,9 @@ from collections.abc import Callable
 import pytest
 from bellows.ash import AshProtocol
 
+from hanrig.bench.emulator import Faults, SerialFaults
 from hanrig.devices.radio.ash.protocol import AshNcp
-from hanrig.devices.radio.faults import FaultInjector, Faults, SerialFaults
+from hanrig.devices.radio.faults import FaultInjector
 from hanrig.devices.scheduling import LoopScheduler
 
 

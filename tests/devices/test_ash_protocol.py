@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hanrig.bench.emulator import Faults, SerialFaults
 from hanrig.devices.radio.ash.frames import (
     AckFrame,
     AshFrame,
@@ -16,7 +17,7 @@ from hanrig.devices.radio.ash.frames import (
     encode,
 )
 from hanrig.devices.radio.ash.protocol import AshNcp, AshState, AshTimers
-from hanrig.devices.radio.faults import FaultInjector, Faults, SerialFaults
+from hanrig.devices.radio.faults import FaultInjector
 from tests.devices.fakes import ManualScheduler
 
 

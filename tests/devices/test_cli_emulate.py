@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hanrig.rig import cli
+from hanrig import cli
 from tests.devices.conftest import StartEmulator
 
 
@@ -50,12 +50,12 @@ def test_a_missing_port_exits_2_with_one_line() -> None:
     _assert_one_line(output, "--port is required")
 
 
-def test_a_config_value_error_names_the_file_and_the_field(tmp_path: Path) -> None:
+def test_a_config_value_error_names_the_file_its_line_and_the_field(tmp_path: Path) -> None:
     config = tmp_path / "hil_config.yaml"
     config.write_text("devices:\n  - name: meter\n    type: generic\n    emulated: {eui64: '00:11'}\n")
     code, output = _run("--port", str(tmp_path / "tty"), "--config", str(config))
     assert code == 2
-    _assert_one_line(output, "hil_config.yaml: devices[0].emulated.eui64", "not an EUI-64")
+    _assert_one_line(output, "hil_config.yaml:4: devices[0].emulated.eui64", "not an EUI-64")
 
 
 def test_a_config_that_is_not_yaml_names_the_line(tmp_path: Path) -> None:

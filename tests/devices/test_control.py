@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from hanrig.devices.errors import EmulatorError, InputError
-from hanrig.devices.radio.control import ControlClient, ControlRequestError, ControlServer, EmulatorControl
+from hanrig.devices.protocol import ControlClient, ControlRequestError
+from hanrig.devices.radio.control import ControlServer, EmulatorControl
 from hanrig.devices.radio.emulator import Emulator
-from hanrig.devices.spec import EmulatorSpec
+from hanrig.devices.spec import Emulation
 
 METER = {
     "name": "meter",
@@ -26,7 +27,7 @@ Served = tuple[EmulatorControl, ControlClient, Path]
 
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[Served]:
-    emulator = Emulator(EmulatorSpec(), port=tmp_path / "tty")
+    emulator = Emulator(Emulation(), port=tmp_path / "tty")
     control = EmulatorControl(emulator)
     server = ControlServer(control, tmp_path / "control.sock")
     await server.open()

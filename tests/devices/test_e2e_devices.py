@@ -11,7 +11,7 @@ import zigpy.types
 import zigpy.util
 from bellows.zigbee.application import ControllerApplication
 
-from hanrig.devices.han.install_code import crc16_x25
+from hanrig.bench.identity import crc16_x25
 from tests.devices.conftest import StartApp, StartEmulator
 from tests.devices.harness import EmulatorProcess, Listener, generic_device, rig_config, send_fragmented
 

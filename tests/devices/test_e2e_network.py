@@ -126,7 +126,7 @@ async def test_a_second_opener_of_the_port_is_told_it_is_busy_and_the_first_keep
 
 async def test_sigterm_stops_the_emulator_cleanly(emulator: StartEmulator) -> None:
     emu = await emulator()
-    control = Path(emu.readiness["control"])
+    control = emu.readiness.control
     assert emu.port.is_symlink() and control.exists()
     assert await emu.stop() == 0
     assert not emu.port.exists() and not emu.port.is_symlink()

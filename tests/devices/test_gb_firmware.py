@@ -11,7 +11,7 @@ from hanrig.fixtures import testpki
 from hanrig.gbcs import Eui64, parse_image
 from tests.devices.gb_fakes import HARDWARE, IMAGE_TYPES, MANUFACTURER, make_image
 
-PPMID = Identity(Eui64(testpki.PPMID), MANUFACTURER, IMAGE_TYPES["ppmid"], HARDWARE)
+PPMID = Identity(Eui64(testpki.PPMID), MANUFACTURER, IMAGE_TYPES["ppmid"], HARDWARE, firmware_version=1)
 SUPPLIER_KEY = testpki.private_key(testpki.SUPPLIER, "ds").public_key()
 
 

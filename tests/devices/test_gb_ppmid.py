@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 
 from hanrig.devices.gb.ota_client import ImageUpgradeStatus
 from hanrig.fixtures import testpki
-from hanrig.gbcs import ActivateImageResult, FirmwareActivationAlert, ReadFirmwareVersionResponse, ReadResult, Verdict, encode
+from hanrig.gbcs import (
+    ActivateImageResult,
+    FirmwareActivationAlert,
+    ReadFirmwareVersionResponse,
+    ReadResult,
+    Verdict,
+    encode,
+)
 from tests.devices.gb_fakes import NEW_YEAR, Rig, cs06, cs08, make_device, make_image, on_air, seen
 
 

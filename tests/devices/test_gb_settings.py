@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hanrig.devices.errors import SpecError
+from hanrig.bench.errors import SpecError
 from hanrig.devices.gb.behaviours import Behaviour, Faults, PageRequests, Sleep
 from hanrig.devices.gb.settings import GbSettings
 from hanrig.devices.spec import parse_config
@@ -27,9 +27,10 @@ def _settings(*entries: dict[str, Any], gbcs: dict[str, Any] | None = None, base
 
 
 def test_a_ppmid_reads_its_identity_and_starts_with_default_behaviour_and_no_faults() -> None:
-    (settings,) = _settings(device_entry("ppmid"))
-    assert (settings.manufacturer_code, settings.image_type, settings.hardware_version,
-            settings.firmware_version, settings.model) == (0x121D, 0x0084, 0x1111, 1, "PPMID")
+    (spec,) = parse_config({"gbcs": TRUST, "devices": [device_entry("ppmid")]}).devices
+    identity, settings = spec.identity, spec.settings
+    assert (identity.manufacturer_code, identity.image_type, identity.hardware_version,
+            identity.firmware_version, settings.model) == (0x121D, 0x0084, 0x1111, 1, "PPMID")
     assert (settings.behaviour, settings.faults) == (Behaviour(), Faults())
     assert settings.keys.device == testpki.PPMID and settings.keys.anchors.supplier == testpki.SUPPLIER
 

@@ -21,6 +21,7 @@ from hanrig.devices.radio.ezsp.types import (
     SlStatus,
     ValueId,
 )
+from tests.devices.han_fakes import identity_of
 from tests.devices.stack_harness import Stack
 
 DEVICE = Eui64.parse("00:11:22:33:44:55:66:77")
@@ -55,7 +56,7 @@ def _up(version: int = 13) -> Stack:
 
 
 def _device(stack: Stack, *, key: bytes = WELL_KNOWN_LINK_KEY, joined: bool = True) -> GenericDevice:
-    device = GenericDevice(DeviceSpec("dev", "generic", DEVICE, 0x1234, key, False, GenericSettings()))
+    device = GenericDevice(DeviceSpec("dev", "generic", identity_of(DEVICE), 0x1234, key, False, GenericSettings()))
     device.attach(stack.air, stack.events, joined=joined)
     return device
 

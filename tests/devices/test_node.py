@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from construct import Int8ul, Int16ul, Struct
 
+from hanrig.bench.emulator import AirSettings
+from hanrig.bench.fields import Fields
 from hanrig.devices.errors import InputError
-from hanrig.devices.fields import Fields
-from hanrig.devices.han.air import AirSettings
 from hanrig.devices.han.aps import SMART_ENERGY_PROFILE, ApsMessage, Delivery
 from hanrig.devices.han.kinds import ConfigContext, DeviceKind, DeviceSpec, kinds, register
 from hanrig.devices.han.node import WELL_KNOWN_LINK_KEY, Endpoint, Node
@@ -19,7 +19,7 @@ from hanrig.devices.han.zcl.foundation import Status
 from hanrig.devices.han.zcl.frame import Direction, FrameType, ZclFrame
 from hanrig.devices.han.zcl.types import DataType
 from hanrig.devices.ieee import Eui64
-from tests.devices.han_fakes import make_air
+from tests.devices.han_fakes import identity_of, make_air
 
 #: a made-up cluster in the shape of the SE ones: one attribute, a request and its response
 PING = ClusterDef(
@@ -117,8 +117,9 @@ def test_a_device_acts_on_its_own_through_timers_and_sends_zcl_with_its_endpoint
 
 def test_kinds_are_found_by_name_and_build_their_devices() -> None:
     generic = kinds()["generic"]
-    settings = generic.read_settings(Fields({}, "devices[0].emulated"), ConfigContext())
-    device = generic.build(DeviceSpec("x", "generic", Eui64(1), 0x0101, WELL_KNOWN_LINK_KEY, True, settings))
+    identity = identity_of(Eui64(1))
+    settings = generic.read_settings(Fields({}, "devices[0].emulated"), ConfigContext(), identity)
+    device = generic.build(DeviceSpec("x", "generic", identity, 0x0101, WELL_KNOWN_LINK_KEY, True, settings))
     assert (device.name, device.node_id, device.endpoints[1].profile_id) == ("x", 0x0101, 0x0104)
 
 

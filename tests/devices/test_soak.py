@@ -49,7 +49,7 @@ async def test_an_hour_of_watchdog_and_traffic_leaks_nothing_and_never_loses_the
     listener.expect([METER])
     await app.permit(60)
     basic = (await listener.device(METER)).endpoints[1].basic
-    pid = emu.readiness["pid"]
+    pid = emu.readiness.pid
 
     samples: list[tuple[float, int, int]] = []
     started = time.monotonic()

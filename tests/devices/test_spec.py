@@ -7,15 +7,17 @@ from typing import Any
 
 import pytest
 
-from hanrig.devices.errors import SpecError
-from hanrig.devices.fields import Fields
+from hanrig.bench.emulator import EmulatorSpec
+from hanrig.bench.errors import SpecError
+from hanrig.bench.fields import Fields
+from hanrig.bench.identity import DeviceIdentity, crc16_x25
 from hanrig.devices.han import kinds as kinds_module
 from hanrig.devices.han.generic import GenericDevice
-from hanrig.devices.han.install_code import crc16_x25, link_key_from_install_code
+from hanrig.devices.han.install_code import link_key_from_install_code
 from hanrig.devices.han.kinds import ConfigContext, DeviceKind
 from hanrig.devices.han.node import WELL_KNOWN_LINK_KEY
 from hanrig.devices.ieee import Eui64
-from hanrig.devices.spec import EmulatorSpec, parse_config, parse_device
+from hanrig.devices.spec import Emulation, parse_config, parse_device
 
 METER = {"name": "meter", "type": "generic", "emulated": {"eui64": "00:11:22:33:44:55:66:01"}}
 
@@ -25,7 +27,7 @@ def _config(*devices: dict[str, Any], **emulator: Any) -> dict[str, Any]:
 
 
 def test_an_empty_config_is_the_default_emulator() -> None:
-    assert parse_config({}) == EmulatorSpec()
+    assert parse_config({}) == Emulation(EmulatorSpec())
 
 
 def test_the_emulator_block_and_emulated_devices_are_read_and_physical_ones_ignored(tmp_path: Path) -> None:
@@ -42,8 +44,9 @@ def test_the_emulator_block_and_emulated_devices_are_read_and_physical_ones_igno
         ),
         base_dir=tmp_path,
     )
-    assert (spec.ezsp_version, spec.state_file, spec.seed) == (8, tmp_path / "ncp.json", 4)
-    assert (spec.faults.serial.drop, spec.faults.air.loss, spec.air.airtime) == (0.05, 0.1, True)
+    radio = spec.radio
+    assert (radio.ezsp_version, radio.state_file, radio.seed) == (8, tmp_path / "ncp.json", 4)
+    assert (radio.faults.serial.drop, radio.faults.air.loss, radio.air.airtime) == (0.05, 0.1, True)
     (meter,) = spec.devices
     assert (meter.name, meter.node_id, meter.settings.manufacturer, meter.link_key) == (
         "meter",
@@ -123,8 +126,11 @@ def test_node_ids_left_out_are_derived_from_the_eui64_the_same_every_time_and_ne
 
 
 def test_the_ncp_eui64_defaults_to_a_silicon_labs_address_fixed_by_the_seed() -> None:
-    assert EmulatorSpec(seed=1).ncp_eui64 == EmulatorSpec(seed=1).ncp_eui64 != EmulatorSpec(seed=2).ncp_eui64
-    assert str(EmulatorSpec(seed=1).ncp_eui64).startswith("00:0d:6f")
+    def seeded(seed: int) -> Emulation:
+        return Emulation(EmulatorSpec(seed=seed))
+
+    assert seeded(1).ncp_eui64 == seeded(1).ncp_eui64 != seeded(2).ncp_eui64
+    assert str(seeded(1).ncp_eui64).startswith("00:0d:6f")
 
 
 def test_a_kind_reads_the_configs_shared_blocks_relative_to_its_directory(
@@ -132,7 +138,7 @@ def test_a_kind_reads_the_configs_shared_blocks_relative_to_its_directory(
 ) -> None:
     contexts: list[ConfigContext] = []
 
-    def read(fields: Fields, context: ConfigContext) -> None:
+    def read(fields: Fields, context: ConfigContext, identity: DeviceIdentity) -> None:
         contexts.append(context)
 
     monkeypatch.setitem(kinds_module._KINDS, "probe", DeviceKind("probe", read, GenericDevice))

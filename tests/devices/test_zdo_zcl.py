@@ -14,10 +14,12 @@ from hanrig.devices.han.zcl.foundation import Status
 from hanrig.devices.han.zcl.frame import Direction, FrameType, ZclFrame
 from hanrig.devices.han.zdo import ZdoServer, device_announce
 from hanrig.devices.ieee import Eui64
+from tests.devices.han_fakes import identity_of
 
 EUI64 = Eui64.parse("00:11:22:33:44:55:66:77")
 DEVICE = GenericDevice(
-    DeviceSpec("dev", "generic", EUI64, 0x1234, WELL_KNOWN_LINK_KEY, True, GenericSettings("Acme", "Widget"))
+    DeviceSpec("dev", "generic", identity_of(EUI64), 0x1234, WELL_KNOWN_LINK_KEY, True,
+               GenericSettings("Acme", "Widget"))
 )
 ZDO = zigpy.zdo.ZDO(None)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from hanrig.rig import cli
+from hanrig import cli
 from tests.gbcs.vectors import KEYSTORE, RTDS, RTDS_FILES
 
 CCS08 = RTDS / "NA_CCS08" / "CCS08_NA_NA_ALERT_GBCS.HEX"

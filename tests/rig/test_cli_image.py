@@ -9,7 +9,7 @@ import pytest
 import zigpy.ota.image as zigpy_image
 from click.testing import CliRunner, Result
 
-from hanrig.rig import cli
+from hanrig import cli
 from tests.gbcs.vectors import DUIS, KEYSTORE
 
 SUPPLIER_KEY = KEYSTORE / "90b3d51f30010000-ds.key"

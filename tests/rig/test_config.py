@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from hanrig.bench.errors import ConfigError
+from hanrig.gbcs import KeyUsage
 from hanrig.rig.config import ImageSource, load_config
-from hanrig.rig.errors import ConfigError
 from hanrig.rig.ota.policy import Activation
+from tests.paths import REPO
 
 PHYSICAL = """\
 coordinator:
@@ -54,7 +56,8 @@ def test_physical_lab_config_loads_with_its_values_and_defaults(tmp_path: Path) 
     assert config.coordinator.port == "/dev/ttyUSB0" and not config.coordinator.emulated
     assert config.coordinator.flow_control == "hardware"
     device = config.device("lab-ppmid")
-    assert device.eui64 == "000D6F00000000A4" and device.hardware_version == 0x1111
+    assert device.eui64 == "000D6F00000000A4" and device.identity.hardware_version == 0x1111
+    assert device.identity.install_code == bytes.fromhex("83FED3407A939723A5C639B26916D505C3B5")
     assert config.device("00:0d:6f:00:00:00:00:a4") is device
     assert config.images["next"].source is ImageSource.FILE
     assert config.images["next"].path == tmp_path / "images" / "ppmid-v2.ota"
@@ -106,3 +109,28 @@ def test_missing_config_file_is_a_config_error(tmp_path: Path) -> None:
 def test_unknown_device_lookup_lists_the_known_devices(tmp_path: Path) -> None:
     with pytest.raises(KeyError, match="devices: lab-ppmid"):
         _load(tmp_path, PHYSICAL).device("hcalcs")
+
+
+def test_the_rig_holds_the_private_keys_of_the_roles_it_plays_and_no_devices() -> None:
+    config = load_config(REPO / "hil_config.yaml")
+    keystore, parties = config.keystore, config.gbcs
+    assert keystore.private_key(parties.comms_hub, KeyUsage.DIGITAL_SIGNING) is not None
+    assert keystore.private_key(parties.supplier, KeyUsage.DIGITAL_SIGNING) is not None
+    assert keystore.private_key(parties.acb, KeyUsage.KEY_AGREEMENT) is not None
+    for device in config.devices:
+        for usage in KeyUsage:
+            assert keystore.private_key(device.eui64, usage) is None
+        assert keystore.public_key(device.eui64, KeyUsage.DIGITAL_SIGNING) is not None
+
+
+def test_the_rig_reads_who_an_emulated_device_is_and_leaves_the_rest_of_its_block_to_the_emulator(
+        tmp_path: Path) -> None:
+    text = (REPO / "hil_config.yaml").read_text().replace("keystore: hanrig/fixtures/keys",
+                                                           f"keystore: {REPO / 'hanrig' / 'fixtures' / 'keys'}")
+    text = text.replace("      firmware_version: 0x00000001\n", "      firmware_version: 0x00000001\n"
+                        "      behaviour: {colour: blue}\n", 1)
+    (tmp_path / "hil_config.yaml").write_text(text)
+
+    ppmid = load_config(tmp_path / "hil_config.yaml").device("ppmid")
+
+    assert ppmid.emulated and ppmid.identity.image_type == 0x0084 and ppmid.identity.firmware_version == 1

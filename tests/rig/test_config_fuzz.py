@@ -20,8 +20,8 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from hanrig.bench.errors import ConfigError
 from hanrig.rig.config import load_config
-from hanrig.rig.errors import ConfigError
 from tests.fuzzing import examples, fuzz
 from tests.paths import REPO
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from hanrig.bench.errors import ConfigError
 from hanrig.rig.config import load_config
-from hanrig.rig.errors import ConfigError
 from tests.paths import REPO
 
 CONFIG = """\

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hanrig.rig.errors import ConfigError
+from hanrig.bench.errors import ConfigError
 from hanrig.rig.journal import FORMAT_VERSION, Journal, read_journal
 
 

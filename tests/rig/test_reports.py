@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 from click.testing import CliRunner
 
-from hanrig.rig import cli
+from hanrig import cli
 from hanrig.rig.journal import Journal, read_journal
 from hanrig.rig.record import Outcome, from_reading
 from hanrig.rig.reports import write_reports

@@ -76,7 +76,8 @@ async def test_journal_shows_every_distribution_transition_in_order(bench: Bench
 
 
 async def test_device_hardware_known_outside_the_range_is_refused_before_any_notify(bench: Bench) -> None:
-    ppmid = replace(bench.config.device("ppmid"), hardware_version=0x2000)
+    configured = bench.config.device("ppmid")
+    ppmid = replace(configured, identity=replace(configured.identity, hardware_version=0x2000))
 
     result = await distribute(bench, ppmid, bench.image("ppmid-v2"), expect=TransferResult.HARDWARE_VERSION_MISMATCH)
 

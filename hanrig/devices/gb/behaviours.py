@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from hanrig.devices.errors import SpecError
-from hanrig.devices.fields import Fields
+from hanrig.bench.errors import SpecError
+from hanrig.bench.fields import Fields
 from hanrig.gbcs import AlertForm
 
 #: the largest percentage a fault can fire at: from 0 up to, not including, the complete image

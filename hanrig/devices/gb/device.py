@@ -32,7 +32,6 @@ from hanrig.devices.gb.gbcs_link import MC_READ_FIRMWARE_VERSION, Command, GbcsL
 from hanrig.devices.gb.ota_client import ActivationPolicy, Download, OtaClient
 from hanrig.devices.gb.profile import ENDPOINT, SMART_ENERGY_PROFILE, Address, ClusterId, SeDeviceId, declared_only
 from hanrig.devices.gb.settings import GbSettings
-from hanrig.devices.gb.trust import gbcs_eui
 from hanrig.devices.gb.tunnel import TunnelServer
 from hanrig.devices.han.air import Air
 from hanrig.devices.han.kinds import DeviceSpec
@@ -70,12 +69,11 @@ class GbDevice(Node):
         self._faults = settings.faults
         self._utc_now = utc_now
         self.keys = settings.keys
-        self.identity = Identity(gbcs_eui(spec.eui64), settings.manufacturer_code, settings.image_type,
-                                 settings.hardware_version)
-        self.firmware = Firmware(settings.firmware_version)
+        identity = self.identity = Identity.of(spec.identity)
+        self.firmware = Firmware(identity.firmware_version)
         #: the version the device says it runs (a fault can make it lie)
-        self.reported_version = settings.firmware_version
-        self.ota = OtaClient(identity=self.identity, current_version=settings.firmware_version,
+        self.reported_version = identity.firmware_version
+        self.ota = OtaClient(identity=identity, current_version=identity.firmware_version,
                              activation_policy=self.ACTIVATION_POLICY, host=self)
         self.tunnel = TunnelServer(self)
         # Counters start from the clock in milliseconds, so they keep growing across emulator runs.
@@ -84,7 +82,7 @@ class GbDevice(Node):
         sleepy = settings.behaviour.sleepy is not None
         self.basic = basic_server(manufacturer=settings.manufacturer, model=settings.model,
                                   power_source=PowerSource.BATTERY if sleepy else PowerSource.MAINS_SINGLE_PHASE,
-                                  sw_build_id=f"{settings.firmware_version:08X}")
+                                  sw_build_id=f"{identity.firmware_version:08X}")
         clusters = [self.basic, self.ota.cluster, self.tunnel.cluster,
                     *(Cluster(declared_only(cluster_id), Role.CLIENT) for cluster_id in self.DECLARED_CLIENTS)]
         super().__init__(
@@ -94,7 +92,7 @@ class GbDevice(Node):
             endpoints=[Endpoint(ENDPOINT, profile_id=SMART_ENERGY_PROFILE, device_id=self.DEVICE_ID,
                                 clusters=clusters)],
             logical_type=LogicalType.END_DEVICE if sleepy else LogicalType.ROUTER,
-            manufacturer_code=settings.manufacturer_code,
+            manufacturer_code=identity.manufacturer_code,
             mains_powered=not sleepy,
             link_key=spec.link_key,
             auto_join=spec.auto_join,

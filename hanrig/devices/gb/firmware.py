@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from hanrig.bench.identity import DeviceIdentity
 from hanrig.gbcs import (
     Applicability,
     Eui64,
@@ -42,6 +43,17 @@ class Identity:
     manufacturer_code: int
     image_type: int
     hardware_version: int
+    #: the version it runs when it starts
+    firmware_version: int
+
+    @classmethod
+    def of(cls, device: DeviceIdentity) -> Identity:
+        """A GB device's identity from the config's (where its kind requires every part of it)."""
+        parts = (device.manufacturer_code, device.image_type, device.hardware_version, device.firmware_version)
+        manufacturer_code, image_type, hardware_version, firmware_version = parts
+        if manufacturer_code is None or image_type is None or hardware_version is None or firmware_version is None:
+            raise ValueError(f"{device.eui64}: a GB device's identity must give the firmware it runs")
+        return cls(device.eui64, manufacturer_code, image_type, hardware_version, firmware_version)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hanrig.devices.fields import Fields
+from hanrig.bench.fields import Fields
+from hanrig.bench.identity import DeviceIdentity
 from hanrig.devices.gb.device import GbDevice
 from hanrig.devices.gb.firmware import HeldImage, Rejection, version_octets
 from hanrig.devices.gb.gbcs_link import MC_ACTIVATE_FIRMWARE, MC_READ_FIRMWARE_VERSION, Command
@@ -130,8 +131,8 @@ class Hcalcs(GbDevice):
         self.gbcs.alert(alert, build)
 
 
-def _read_settings(fields: Fields, context: ConfigContext) -> GbSettings:
-    return read_gb_settings(fields, context, model="HCALCS")
+def _read_settings(fields: Fields, context: ConfigContext, identity: DeviceIdentity) -> GbSettings:
+    return read_gb_settings(fields, context, identity, model="HCALCS")
 
 
-HCALCS = register(DeviceKind("hcalcs", _read_settings, Hcalcs))
+HCALCS = register(DeviceKind("hcalcs", _read_settings, Hcalcs, firmware_identity=True))

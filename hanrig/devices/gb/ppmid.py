@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hanrig.devices.fields import Fields
+from hanrig.bench.fields import Fields
+from hanrig.bench.identity import DeviceIdentity
 from hanrig.devices.gb.device import GbDevice
 from hanrig.devices.gb.firmware import version_octets
 from hanrig.devices.gb.gbcs_link import MC_READ_FIRMWARE_VERSION
@@ -48,8 +49,8 @@ class Ppmid(GbDevice):
         self.gbcs.alert("0x8F8B", build)
 
 
-def _read_settings(fields: Fields, context: ConfigContext) -> GbSettings:
-    return read_gb_settings(fields, context, model="PPMID")
+def _read_settings(fields: Fields, context: ConfigContext, identity: DeviceIdentity) -> GbSettings:
+    return read_gb_settings(fields, context, identity, model="PPMID")
 
 
-PPMID = register(DeviceKind("ppmid", _read_settings, Ppmid))
+PPMID = register(DeviceKind("ppmid", _read_settings, Ppmid, firmware_identity=True))

@@ -14,15 +14,18 @@
           behaviour: {block_size: 50, verification_delay: 5, resume: true, ...}   # devices.gb.behaviours
           faults: {reboot_at: 40, drop_alerts: true, ...}
 
-The common keys (``eui64``, ``node_id``, ``install_code``/``link_key``, ``auto_join``) are
-read by ``devices.spec``; the shared ``gbcs:`` block by ``devices.gb.trust``.
+Who the device is (``eui64``, ``install_code`` and the firmware identity) is read by
+``hanrig.bench.identity``, the other common keys (``node_id``, ``link_key``,
+``auto_join``) by ``hanrig.devices.spec``, and the shared ``gbcs:`` block by
+``hanrig.devices.gb.trust``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hanrig.devices.fields import Fields
+from hanrig.bench.fields import Fields
+from hanrig.bench.identity import DeviceIdentity
 from hanrig.devices.gb.behaviours import Behaviour, Faults, read_behaviour, read_faults
 from hanrig.devices.gb.trust import DeviceKeys, read_device_keys
 from hanrig.devices.han.kinds import ConfigContext
@@ -30,10 +33,6 @@ from hanrig.devices.han.kinds import ConfigContext
 
 @dataclass(frozen=True)
 class GbSettings:
-    manufacturer_code: int
-    image_type: int
-    hardware_version: int
-    firmware_version: int
     manufacturer: str
     model: str
     behaviour: Behaviour
@@ -41,17 +40,12 @@ class GbSettings:
     keys: DeviceKeys
 
 
-def read_gb_settings(fields: Fields, context: ConfigContext, *, model: str) -> GbSettings:
+def read_gb_settings(fields: Fields, context: ConfigContext, identity: DeviceIdentity, *, model: str) -> GbSettings:
     """A GB device's settings; ``model`` is the Basic model identifier unless the config names one."""
-    keys = read_device_keys(context, fields.eui64("eui64"), fields.at("eui64"))
     return GbSettings(
-        manufacturer_code=fields.integer("manufacturer_code", minimum=0, maximum=0xFFFF),
-        image_type=fields.integer("image_type", minimum=0, maximum=0xFFFF),
-        hardware_version=fields.integer("hardware_version", minimum=0, maximum=0xFFFF),
-        firmware_version=fields.integer("firmware_version", minimum=0, maximum=0xFFFFFFFE),
         manufacturer=fields.string("manufacturer", "hanrig"),
         model=fields.string("model", model),
         behaviour=read_behaviour(fields.mapping("behaviour")),
         faults=read_faults(fields.mapping("faults")),
-        keys=keys,
+        keys=read_device_keys(context, identity.eui64, fields.at("eui64")),
     )

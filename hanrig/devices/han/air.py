@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from hanrig.bench.emulator import AirSettings
 from hanrig.devices.events import EventLog
 from hanrig.devices.han import airtime
 from hanrig.devices.han.aps import ApsMessage, BroadcastAddress, Delivery
@@ -47,21 +48,6 @@ class Link:
 
     lqi: int
     rssi: int
-
-
-@dataclass(frozen=True)
-class AirSettings:
-    #: seconds one hop takes on top of the airtime model (processing, the host's own latency)
-    latency: float = 0.002
-    #: add the airtime of a real 250 kbit/s hop (``devices.han.airtime``) to every frame
-    airtime: bool = False
-    #: how long an APS sender waits for the ACK before it tries again
-    aps_ack_timeout: float = 0.4
-    aps_retries: int = 3
-    #: fragments a sender sends before it waits for their acknowledgement
-    fragment_window: int = 1
-    lqi: int = 255
-    rssi: int = -45
 
 
 @dataclass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hanrig.devices.fields import Fields
+from hanrig.bench.fields import Fields
+from hanrig.bench.identity import DeviceIdentity
 from hanrig.devices.han.aps import HOME_AUTOMATION_PROFILE
 from hanrig.devices.han.kinds import ConfigContext, DeviceKind, DeviceSpec, register
 from hanrig.devices.han.node import Endpoint, Node
@@ -48,7 +49,7 @@ class GenericDevice(Node):
         )
 
 
-def _read_settings(fields: Fields, context: ConfigContext) -> GenericSettings:
+def _read_settings(fields: Fields, context: ConfigContext, identity: DeviceIdentity) -> GenericSettings:
     return GenericSettings(
         manufacturer=fields.string("manufacturer", GenericSettings.manufacturer),
         model=fields.string("model", GenericSettings.model),

@@ -2,7 +2,8 @@
 
 A kind reads its own settings from the device's ``emulated:`` block (and, through the
 ``ConfigContext``, from blocks every device shares, such as ``gbcs:``) and builds a
-``Node`` from a ``DeviceSpec``. ``generic`` is registered here; the GB kinds (``ppmid``,
+``Node`` from a ``DeviceSpec``. Who the device is (``hanrig.bench.identity``) is read for
+it, the same way the rig reads it. ``generic`` is registered here; the GB kinds (``ppmid``,
 ``hcalcs``) register themselves the same way.
 """
 
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hanrig.devices.fields import Fields
+from hanrig.bench.fields import Fields
+from hanrig.bench.identity import DeviceIdentity
 from hanrig.devices.han.node import Node
 from hanrig.devices.ieee import Eui64
 
@@ -24,12 +26,16 @@ class DeviceSpec:
 
     name: str
     kind: str
-    eui64: Eui64
+    identity: DeviceIdentity
     node_id: int
     link_key: bytes
     auto_join: bool
     #: what the kind read from the rest of the ``emulated:`` block
     settings: Any
+
+    @property
+    def eui64(self) -> Eui64:
+        return Eui64.parse(self.identity.eui64)
 
 
 @dataclass(frozen=True)
@@ -45,9 +51,11 @@ class ConfigContext:
 @dataclass(frozen=True)
 class DeviceKind:
     name: str
-    #: reads the kind's own keys from the ``emulated:`` block (the common ones are already read)
-    read_settings: Callable[[Fields, ConfigContext], Any]
+    #: reads the kind's own keys from the ``emulated:`` block (the identity and common ones are already read)
+    read_settings: Callable[[Fields, ConfigContext, DeviceIdentity], Any]
     build: Callable[[DeviceSpec], Node]
+    #: whether its identity must give the firmware it runs (manufacturer code, image type, versions)
+    firmware_identity: bool = False
 
 
 _KINDS: dict[str, DeviceKind] = {}

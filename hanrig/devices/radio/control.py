@@ -1,12 +1,8 @@
 """The control plane: one API to steer a running emulator, in-process or over a socket.
 
-``EmulatorControl`` is the API (pytest fixtures call it directly). ``ControlServer`` serves
-the same API as JSON lines on a Unix socket: each request is one line
-``{"id": 1, "op": "join", "args": {"name": "meter"}}`` and each answer one line
-``{"id": 1, "ok": true, "result": …}`` or ``{"id": 1, "ok": false, "error": {"type": …,
-"message": …}}``. On one connection requests are answered in order (a ``wait_event`` holds
-the ones behind it); open another connection to ask something meanwhile. ``ControlClient``
-is the other end, for tests and the rig.
+``EmulatorControl`` is the API (in-process tests call it directly). ``ControlServer``
+serves the same API as JSON lines on a Unix socket, as ``hanrig.devices.protocol``
+describes; ``ControlClient`` there is the other end.
 """
 
 from __future__ import annotations
@@ -21,20 +17,18 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from hanrig.bench.emulator import read_faults
+from hanrig.bench.errors import BenchError
+from hanrig.bench.fields import Fields
 from hanrig.devices.errors import DevicesError, EmulatorError, InputError
-from hanrig.devices.fields import Fields
 from hanrig.devices.han.aps import Delivery
 from hanrig.devices.ieee import FIRST_BROADCAST_NODE_ID
+from hanrig.devices.protocol import MAX_REQUEST_LINE, MAX_SOCKET_PATH, OPERATIONS, Readiness
 from hanrig.devices.radio.ash.frames import ResetCode
-from hanrig.devices.radio.emulator import Emulator, Readiness
-from hanrig.devices.spec import EmulatorSpec, parse_device, read_faults
+from hanrig.devices.radio.emulator import Emulator
+from hanrig.devices.spec import Emulation, parse_device
 
-#: sun_path holds 108 bytes on Linux, including the terminating NUL
-MAX_SOCKET_PATH = 107
 LOG = logging.getLogger(__name__)
-
-#: a request line longer than this is not a control request
-MAX_REQUEST_LINE = 1 << 20
 
 
 def _reset_code(name: str) -> ResetCode:
@@ -58,7 +52,7 @@ class EmulatorControl:
 
     def add_device(self, device: Mapping[str, Any]) -> dict[str, Any]:
         """Power up a device described like a config ``devices[]`` entry (with ``emulated:``)."""
-        spec = parse_device(device, self._emulator.device_specs, self._emulator.spec.context)
+        spec = parse_device(device, self._emulator.device_specs, self._emulator.emulation.context)
         return self._emulator.add_device(spec).status()
 
     def remove_device(self, name: str) -> None:
@@ -164,13 +158,6 @@ class EmulatorControl:
         return event.as_dict()
 
 
-OPERATIONS = frozenset(
-    name
-    for name, member in inspect.getmembers(EmulatorControl, inspect.isfunction)
-    if not name.startswith("_")
-)
-
-
 class ControlServer:
     """``EmulatorControl`` as JSON lines on a Unix socket."""
 
@@ -239,7 +226,7 @@ class ControlServer:
             return {"id": request_id, "ok": True, "result": result}
         except json.JSONDecodeError as exc:
             return _error(request_id, "InputError", f"not JSON: {exc}")
-        except DevicesError as exc:
+        except (DevicesError, BenchError) as exc:
             return _error(request_id, type(exc).__name__, str(exc))
         except Exception as exc:  # a bug must not take the emulator down with it
             LOG.exception("control request failed")
@@ -277,7 +264,7 @@ def _claim_socket_path(path: Path) -> None:
 
 @contextlib.asynccontextmanager
 async def running(
-    spec: EmulatorSpec,
+    emulation: Emulation,
     *,
     port: Path,
     socket: tuple[str, int] | None = None,
@@ -288,7 +275,7 @@ async def running(
     What ``hanrig emulate`` runs, and what an in-process pytest fixture uses: it yields the
     control API and the readiness, and stops everything (saving the NCP state) on exit.
     """
-    emulator = Emulator(spec, port=port, socket=socket)
+    emulator = Emulator(emulation, port=port, socket=socket)
     api = EmulatorControl(emulator)
     server = ControlServer(api, control) if control is not None else None
     try:
@@ -301,43 +288,3 @@ async def running(
             await server.close()
         await emulator.stop()
 
-
-class ControlRequestError(Exception):
-    """The emulator refused a control request; ``kind`` is its error type."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(f"{kind}: {message}")
-        self.kind = kind
-
-
-class ControlClient:
-    """Talks to a ``ControlServer``: ``await client.request("join", name="meter")``."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._reader = reader
-        self._writer = writer
-        self._next_id = 0
-        self._lock = asyncio.Lock()
-
-    @classmethod
-    async def connect(cls, path: Path, *, timeout: float = 10.0) -> ControlClient:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_unix_connection(str(path), limit=1 << 24), timeout
-        )
-        return cls(reader, writer)
-
-    async def request(self, op: str, *, timeout: float = 30.0, **args: Any) -> Any:
-        async with self._lock:
-            self._next_id += 1
-            line = json.dumps({"id": self._next_id, "op": op, "args": args}).encode() + b"\n"
-            self._writer.write(line)
-            await self._writer.drain()
-            answer = json.loads(await asyncio.wait_for(self._reader.readline(), timeout))
-        if not answer["ok"]:
-            raise ControlRequestError(answer["error"]["type"], answer["error"]["message"])
-        return answer["result"]
-
-    async def close(self) -> None:
-        self._writer.close()
-        with contextlib.suppress(ConnectionError):
-            await self._writer.wait_closed()

@@ -1,21 +1,15 @@
 """The emulated coordinator assembled: ports, ASH, EZSP, the stack, the HAN and its devices.
 
 ``Emulator`` wires the layers together on the running asyncio loop and owns their life:
-``start()`` opens the ports and returns a ``Readiness`` (what a parent process waits for),
-``stop()`` closes them, saves the NCP state and removes the link. The control plane
-(``devices.radio.control``) is the way in while it runs.
-
-Readiness protocol: the ``hanrig emulate --json`` process prints exactly one JSON object
-on one stdout line once the pty link, the ``socket://`` port and the control socket are
-all listening (``Readiness.as_dict``, with ``"event": "ready"``); a parent waits for that
-line with a timeout, and stops the emulator with SIGTERM.
+``start()`` opens the ports and returns a ``Readiness`` (what a parent process waits for,
+``hanrig.devices.protocol``), ``stop()`` closes them, saves the NCP state and removes the
+link. The control plane (``hanrig.devices.radio.control``) is the way in while it runs.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +18,7 @@ from hanrig.devices.events import EventLog
 from hanrig.devices.han.air import Air
 from hanrig.devices.han.kinds import DeviceSpec, kinds
 from hanrig.devices.han.node import Node
+from hanrig.devices.protocol import Readiness
 from hanrig.devices.radio.ash.frames import ResetCode
 from hanrig.devices.radio.ash.protocol import AshNcp
 from hanrig.devices.radio.ezsp.commands import TABLES
@@ -34,50 +29,30 @@ from hanrig.devices.radio.ncp import FIRMWARE, Ncp
 from hanrig.devices.radio.nvm import NvmStore
 from hanrig.devices.radio.ports import Line, PtyPort, SocketPort
 from hanrig.devices.scheduling import LoopScheduler, Timer
-from hanrig.devices.spec import EmulatorSpec
+from hanrig.devices.spec import Emulation
 
 LOG = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Readiness:
-    """Where the emulator can be reached once it is ready."""
-
-    port: Path
-    pty: str
-    socket: str | None
-    control: Path | None
-    ezsp_version: int
-    pid: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "event": "ready",
-            "port": str(self.port),
-            "pty": self.pty,
-            "socket": self.socket,
-            "control": str(self.control) if self.control else None,
-            "ezsp_version": self.ezsp_version,
-            "pid": self.pid,
-        }
-
 
 class Emulator:
-    def __init__(self, spec: EmulatorSpec, *, port: Path, socket: tuple[str, int] | None = None) -> None:
-        if spec.ezsp_version not in TABLES:
-            raise InputError(f"EZSP version {spec.ezsp_version} is not emulated (choose {sorted(TABLES)})")
-        self.spec = spec
+    def __init__(self, emulation: Emulation, *, port: Path, socket: tuple[str, int] | None = None) -> None:
+        radio = emulation.radio
+        if radio.ezsp_version not in TABLES:
+            raise InputError(f"EZSP version {radio.ezsp_version} is not emulated (choose {sorted(TABLES)})")
+        self.emulation = emulation
+        self.radio = radio
         self.port_path = port
         self._socket_address = socket
         self.scheduler = LoopScheduler()
         self.events = EventLog(self.scheduler)
-        self.faults = FaultInjector(spec.faults, spec.seed)
-        self.air = Air(self.scheduler, settings=spec.air, faults=self.faults, events=self.events)
-        self.store = NvmStore(spec.state_file, ezsp_version=spec.ezsp_version)
-        firmware = FIRMWARE[spec.ezsp_version]
+        self.faults = FaultInjector(radio.faults, radio.seed)
+        self.air = Air(self.scheduler, settings=radio.air, faults=self.faults, events=self.events)
+        self.store = NvmStore(radio.state_file, ezsp_version=radio.ezsp_version)
+        firmware = FIRMWARE[radio.ezsp_version]
         self.ncp = Ncp(
             firmware=firmware,
-            nvm=self.store.load(default_eui64=spec.ncp_eui64),
+            nvm=self.store.load(default_eui64=emulation.ncp_eui64),
             store=self.store,
             air=self.air,
             faults=self.faults,
@@ -94,7 +69,7 @@ class Emulator:
             faults=self.line_faults,
         )
         self.ezsp = EzspLayer(
-            table=TABLES[spec.ezsp_version],
+            table=TABLES[radio.ezsp_version],
             handlers=HANDLERS,
             ncp=self.ncp,
             send=self.ash.send,
@@ -109,7 +84,7 @@ class Emulator:
         self._socket: SocketPort | None = None
         self._power_on_rstack: Timer | None = None
         self._running = False
-        for device in spec.devices:
+        for device in emulation.devices:
             self.add_device(device)
 
     # ---------------------------------------------------------------- life
@@ -124,13 +99,13 @@ class Emulator:
             )
             await self._socket.open()
         self._running = True
-        self.events.emit("emulator", "started", ezsp_version=self.spec.ezsp_version, port=str(self.port_path))
+        self.events.emit("emulator", "started", ezsp_version=self.radio.ezsp_version, port=str(self.port_path))
         return Readiness(
             port=self.port_path,
             pty=self._pty.slave_path,
             socket=f"socket://{self._socket.host}:{self._socket.port}" if self._socket else None,
             control=control,
-            ezsp_version=self.spec.ezsp_version,
+            ezsp_version=self.radio.ezsp_version,
             pid=os.getpid(),
         )
 
@@ -175,7 +150,7 @@ class Emulator:
 
     def _socket_connected(self) -> None:
         self.events.emit("emulator", "host_connected", via="socket")
-        delay = self.spec.socket_rstack_delay
+        delay = self.radio.socket_rstack_delay
         if delay is not None:
             # A network coordinator (zigbeed) announces itself with RSTACK; bellows waits for one
             # on socket:// but only starts listening once it has connected, hence the delay.
@@ -241,7 +216,7 @@ class Emulator:
     def status(self) -> dict[str, Any]:
         counters = self.ash.counters
         return {
-            "ezsp_version": self.spec.ezsp_version,
+            "ezsp_version": self.radio.ezsp_version,
             "host_connected": any(p is not None and p.connected for p in (self._pty, self._socket)),
             "bytes_dropped_on_pty": self._pty.dropped_bytes if self._pty else 0,
             "ezsp_negotiated": self.ezsp.negotiated,

@@ -1,4 +1,4 @@
-"""Faults the emulator can inject, at three levels, settable at start and while running.
+"""How the emulator injects the faults ``hanrig.bench.emulator.Faults`` declares, at three levels.
 
 * serial: ASH frames lost, damaged or delayed on the line, in either direction;
 * EZSP: the NCP too busy to take a message, a messageSentHandler that reports failure or
@@ -13,93 +13,8 @@ stream's name, so a run is repeatable and one stream's draws never shift another
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, fields, replace
-from typing import Any
 
-from hanrig.devices.errors import InputError
-
-
-def _check_probability(owner: str, name: str, value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        raise InputError(f"{owner}.{name} must be a probability between 0 and 1, not {value!r}")
-
-
-def _check_delay(owner: str, name: str, value: float) -> None:
-    if not 0.0 <= value <= 60.0:
-        raise InputError(f"{owner}.{name} must be a delay between 0 and 60 seconds, not {value!r}")
-
-
-@dataclass(frozen=True)
-class SerialFaults:
-    """Per ASH frame and per direction: the chance it is lost or damaged, and a fixed delay."""
-
-    drop: float = 0.0
-    corrupt: float = 0.0
-    delay: float = 0.0
-
-    def __post_init__(self) -> None:
-        _check_probability("serial", "drop", self.drop)
-        _check_probability("serial", "corrupt", self.corrupt)
-        _check_delay("serial", "delay", self.delay)
-
-
-@dataclass(frozen=True)
-class EzspFaults:
-    """``busy``: chance a send is refused; ``sent_failure``/``sent_delay``: the messageSentHandler."""
-
-    busy: float = 0.0
-    sent_failure: float = 0.0
-    sent_delay: float = 0.0
-
-    def __post_init__(self) -> None:
-        _check_probability("ezsp", "busy", self.busy)
-        _check_probability("ezsp", "sent_failure", self.sent_failure)
-        _check_delay("ezsp", "sent_delay", self.sent_delay)
-
-
-@dataclass(frozen=True)
-class AirFaults:
-    """Per transmission on the air: the chance it is lost, and the chance its APS ack is lost."""
-
-    loss: float = 0.0
-    aps_ack_failure: float = 0.0
-
-    def __post_init__(self) -> None:
-        _check_probability("air", "loss", self.loss)
-        _check_probability("air", "aps_ack_failure", self.aps_ack_failure)
-
-
-@dataclass(frozen=True)
-class Faults:
-    serial: SerialFaults = SerialFaults()
-    ezsp: EzspFaults = EzspFaults()
-    air: AirFaults = AirFaults()
-
-    def updated(self, changes: dict[str, Any]) -> Faults:
-        """These faults with some settings changed: ``{"serial": {"drop": 0.05}}``."""
-        levels = {f.name: getattr(self, f.name) for f in fields(self)}
-        for level, settings in changes.items():
-            if level not in levels:
-                raise InputError(f"unknown fault level {level!r} (one of {', '.join(levels)})")
-            if not isinstance(settings, dict):
-                raise InputError(f"faults.{level} must be a mapping of settings")
-            current = levels[level]
-            known = {f.name for f in fields(current)}
-            unknown = set(settings) - known
-            if unknown:
-                choices = ", ".join(sorted(known))
-                raise InputError(f"unknown {level} fault setting {sorted(unknown)[0]!r} (one of {choices})")
-            try:
-                levels[level] = replace(current, **{k: float(v) for k, v in settings.items()})
-            except (TypeError, ValueError) as exc:
-                raise InputError(f"faults.{level}: {exc}") from exc
-        return Faults(**levels)
-
-    def as_dict(self) -> dict[str, dict[str, float]]:
-        return {
-            f.name: {g.name: getattr(getattr(self, f.name), g.name) for g in fields(getattr(self, f.name))}
-            for f in fields(self)
-        }
+from hanrig.bench.emulator import Faults
 
 
 class RandomStreams:
@@ -126,10 +41,6 @@ class FaultInjector:
     def __init__(self, faults: Faults, seed: int) -> None:
         self.faults = faults
         self.random = RandomStreams(seed)
-
-    def update(self, changes: dict[str, Any]) -> Faults:
-        self.faults = self.faults.updated(changes)
-        return self.faults
 
     def line(self) -> SerialLineFaults:
         return SerialLineFaults(self)

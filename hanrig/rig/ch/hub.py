@@ -20,13 +20,14 @@ import zigpy.device
 import zigpy.types
 from zigpy.zcl import foundation
 
+from hanrig.bench.errors import ConfigError
 from hanrig.gbcs import GbcsMessage, KeyStore, KeyUsage, TransferResult, build_ccs08_alert, encode
 from hanrig.rig.ch.counters import OriginatorCounter
 from hanrig.rig.ch.images import ImageStore
 from hanrig.rig.ch.messages import Direction, GbcsRecord, MessageLog
 from hanrig.rig.ch.tunnels import TunnelManager
 from hanrig.rig.coordinator.coordinator import Coordinator
-from hanrig.rig.errors import ConfigError, InfrastructureError
+from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.ota.server import OtaServer
 from hanrig.rig.recorder import Recorder
 

@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from hanrig.bench.errors import ConfigError
+from hanrig.console import EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT_FAILED, emit_json, json_option, report_error
 from hanrig.gbcs.crypto import Verdict
 from hanrig.gbcs.errors import GbcsError
 from hanrig.gbcs.eui import RTDS_ACB, Eui64
@@ -27,8 +29,6 @@ from hanrig.gbcs.primitive import Primitive
 from hanrig.gbcs.security import Verification, verify
 from hanrig.gbcs.summary import message_summary
 from hanrig.rig.cli.inputs import display_name, eui, read_input
-from hanrig.rig.cli.output import EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT_FAILED, emit_json, json_option, report_error
-from hanrig.rig.errors import ConfigError
 
 _VERDICT_STYLES = {Verdict.VALID: "green", Verdict.INVALID: "bold red", Verdict.ABSENT: "dim",
                    Verdict.NO_KEY: "yellow"}

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from hanrig.bench.errors import ConfigError
+from hanrig.console import EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT_FAILED, emit_json, fail, json_option
 from hanrig.gbcs.crypto import Verdict
 from hanrig.gbcs.duis import FirmwareRequest, looks_like_xml, parse_firmware_request
 from hanrig.gbcs.errors import GbcsError
@@ -19,8 +21,6 @@ from hanrig.gbcs.keystore import KeyStore, KeyUsage, load_private_key, load_publ
 from hanrig.gbcs.ota_image import ImageForm, OtaImage, build_image, encode_image, parse_image, verify_image
 from hanrig.gbcs.primitive import Primitive, to_primitive
 from hanrig.rig.cli.inputs import display_name, eui, number, read_input
-from hanrig.rig.cli.output import EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT_FAILED, emit_json, fail, json_option
-from hanrig.rig.errors import ConfigError
 
 
 @click.group(name="image")
@@ -92,7 +92,8 @@ def _verification_key(keystore_dir: Path | None, verify_key: Path | None,
         return load_public_key(verify_key), str(verify_key)
     if keystore_dir is not None:
         supplier_eui = eui(supplier, option="--supplier")
-        return KeyStore.load(keystore_dir).public_key(supplier_eui, KeyUsage.DIGITAL_SIGNING), supplier_eui
+        public = KeyStore.load(keystore_dir, private_keys_of=()).public_key(supplier_eui, KeyUsage.DIGITAL_SIGNING)
+        return public, supplier_eui
     return None, None
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from hanrig.bench.errors import ConfigError
 from hanrig.gbcs.errors import GbcsError
 from hanrig.gbcs.eui import Eui64
-from hanrig.rig.errors import ConfigError
 
 STDIN = "-"
 

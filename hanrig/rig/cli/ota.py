@@ -20,12 +20,12 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
+from hanrig.bench.errors import ConfigError
+from hanrig.console import EXIT_OK, EXIT_VERDICT_FAILED, emit_json, json_option
 from hanrig.gbcs import GbcsError, parse_image
 from hanrig.gbcs.duis import looks_like_xml
 from hanrig.rig.bench import Bench
-from hanrig.rig.cli.output import EXIT_OK, EXIT_VERDICT_FAILED, emit_json, json_option
 from hanrig.rig.config import RigConfig, load_config
-from hanrig.rig.errors import ConfigError
 from hanrig.rig.evidence import dcc_alerts
 from hanrig.rig.images import LoadedImage, load_duis_request
 from hanrig.rig.journal import Journal

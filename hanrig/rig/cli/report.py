@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hanrig.rig.cli.output import emit_json, json_option
+from hanrig.console import emit_json, json_option
 from hanrig.rig.reports import write_reports
 
 

@@ -17,11 +17,18 @@ from pathlib import Path
 
 import click
 
+from hanrig.bench.errors import ConfigError
+from hanrig.console import (
+    EXIT_BAD_INPUT,
+    EXIT_INFRASTRUCTURE,
+    EXIT_OK,
+    EXIT_VERDICT_FAILED,
+    emit_json,
+    json_option,
+)
 from hanrig.gbcs import GbcsError
 from hanrig.gbcs.duis import parse_firmware_request
-from hanrig.rig.cli.output import EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, EXIT_OK, EXIT_VERDICT_FAILED, emit_json, json_option
 from hanrig.rig.config import load_config
-from hanrig.rig.errors import ConfigError
 from hanrig.rig.record import new_run_id
 
 #: The suite a DUIS request runs: each device the request names gets its image.
@@ -101,6 +108,8 @@ def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Pa
         click.echo(f"hanrig: error: the suite did not run (pytest exit {int(status)})", err=True)
         sys.exit(EXIT_BAD_INPUT if status == pytest.ExitCode.USAGE_ERROR else EXIT_INFRASTRUCTURE)
     record = json.loads(record_path.read_text())
+    if record["outcome"] == "error" and record["error_cause"] == "config":
+        raise ConfigError(record["reason"])
     if as_json:
         emit_json({"run_id": run_id, "outcome": record["outcome"], "counts": record["counts"],
                    "reports": str(record_path.parent),

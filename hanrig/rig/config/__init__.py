@@ -8,32 +8,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hanrig.devices.errors import SpecError
+from hanrig.bench.source import ConfigSource, load_config_file
 from hanrig.rig.config.schema import (
     ChConfig,
     CoordinatorConfig,
     DeviceConfig,
-    GbcsConfig,
     ImageBuild,
     ImageConfig,
     ImageSource,
     RigConfig,
     read_rig_config,
 )
-from hanrig.rig.config.source import read_config_source
 
 DEFAULT_CONFIG = Path("hil_config.yaml")
 
 
 def load_config(path: Path = DEFAULT_CONFIG) -> RigConfig:
-    source = read_config_source(path)
-    try:
-        return read_rig_config(source.data, path=path, sha256=source.sha256)
-    except SpecError as exc:
-        raise source.error(exc.path, exc.problem) from None
+    return load_config_file(path, _from_source)
+
+
+def _from_source(source: ConfigSource) -> RigConfig:
+    return read_rig_config(source.data, path=source.path, sha256=source.sha256)
 
 
 __all__ = [
-    "DEFAULT_CONFIG", "ChConfig", "CoordinatorConfig", "DeviceConfig", "GbcsConfig", "ImageBuild", "ImageConfig",
-    "ImageSource", "RigConfig", "load_config",
+    "DEFAULT_CONFIG", "ChConfig", "CoordinatorConfig", "DeviceConfig", "ImageBuild", "ImageConfig", "ImageSource",
+    "RigConfig", "load_config",
 ]

@@ -1,9 +1,10 @@
 """What ``hil_config.yaml`` holds, as frozen values, and how each part is read.
 
-The emulator's part (``coordinator.emulator`` and each device's ``emulated`` block) is
-read by ``devices.spec``, which owns it; everything else is the rig's. Every field is
-checked, unknown keys are typos, and each problem names its field path, which
-``rig.config.load`` turns into a line number.
+What the rig and the emulator share (the emulator's block, who each device is, the
+``gbcs:`` parties) is read with ``hanrig.bench``; the rest of an ``emulated:`` block
+(behaviour, faults ...) is the emulator's own, which it checks when it starts. Every
+other field is the rig's and is checked here: unknown keys are typos, and each problem
+names its field path, which ``hanrig.bench.source`` turns into a line number.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hanrig.devices.errors import SpecError
-from hanrig.devices.fields import Fields
-from hanrig.devices.han.kinds import DeviceSpec
-from hanrig.devices.spec import EmulatorSpec, parse_config
+from hanrig.bench.emulator import EmulatorSpec, read_emulator
+from hanrig.bench.errors import SpecError
+from hanrig.bench.fields import Fields
+from hanrig.bench.identity import GB_DEVICE_TYPES, DeviceIdentity, read_identity
+from hanrig.bench.trust import GbcsParties, read_gbcs_parties
+from hanrig.gbcs import Eui64, GbcsError, KeyStore
 from hanrig.rig.ota.policy import (
     LINK_MAX_BLOCK_SIZE,
     Activation,
@@ -31,7 +34,6 @@ from hanrig.rig.ota.policy import (
 EMULATED_PORT = "emulated"
 _PORT_FORMS = "give a serial port (/dev/ttyUSB0), socket://HOST:PORT, usb:SERIAL-NUMBER or emulated"
 RADIO_TYPES = ("ezsp", "znp", "deconz")
-DEVICE_TYPES = ("ppmid", "hcalcs")
 
 
 @dataclass(frozen=True)
@@ -52,30 +54,19 @@ class CoordinatorConfig:
 
 
 @dataclass(frozen=True)
-class GbcsConfig:
-    """The keystore and the parties the CH deals with (test PKI EUIs by default)."""
-
-    keystore: Path
-    acb: str
-    supplier: str
-    comms_hub: str
-
-
-@dataclass(frozen=True)
 class DeviceConfig:
-    """A HAN device the rig updates: its identity, and how it is reached or emulated."""
+    """A HAN device the rig updates: who it is, its OTA policy, and whether the emulator plays it."""
 
     name: str
     type: str
-    eui64: str
     policy: str
-    #: what the CH knows of the device's firmware identity (None: learnt from its query)
-    manufacturer_code: int | None = None
-    image_type: int | None = None
-    hardware_version: int | None = None
-    firmware_version: int | None = None
-    install_code: str | None = None
-    emulated: DeviceSpec | None = None
+    #: what the CH knows of it (firmware identity None where it is learnt from the device's query)
+    identity: DeviceIdentity
+    emulated: bool = False
+
+    @property
+    def eui64(self) -> Eui64:
+        return self.identity.eui64
 
 
 class ImageSource(enum.Enum):
@@ -123,7 +114,9 @@ class RigConfig:
     sha256: str
     coordinator: CoordinatorConfig
     emulator: EmulatorSpec | None
-    gbcs: GbcsConfig
+    gbcs: GbcsParties
+    #: the keystore as the rig holds it: every public key, the private keys of the roles it plays only
+    keystore: KeyStore = field(compare=False)
     devices: tuple[DeviceConfig, ...]
     images: Mapping[str, ImageConfig]
     ota_policies: Mapping[str, OtaPolicy]
@@ -147,18 +140,18 @@ class RigConfig:
 def read_rig_config(data: Any, *, path: Path, sha256: str) -> RigConfig:
     base = path.parent
     root = Fields(data, "")
-    coordinator = _read_coordinator(root.mapping("coordinator"), base)
-    _check_device_types(Fields(data, ""))
-    emulator = parse_config(data, base_dir=base) if coordinator.emulated else None
+    coordinator, emulator = _read_coordinator(root.mapping("coordinator"), base)
     policies = _read_policies(root.mapping("ota_policies"))
-    gbcs = _read_gbcs(root.mapping("gbcs"), base)
-    devices = _read_devices(root, emulator, policies)
+    gbcs_fields = root.mapping("gbcs")
+    gbcs = read_gbcs_parties(gbcs_fields, base)
+    devices = _read_devices(root, coordinator, policies)
     config = RigConfig(
         path=path,
         sha256=sha256,
         coordinator=coordinator,
         emulator=emulator,
         gbcs=gbcs,
+        keystore=_rigs_keystore(gbcs, gbcs_fields),
         devices=devices,
         images=_read_images(root.mapping("images"), base),
         ota_policies=policies,
@@ -170,6 +163,14 @@ def read_rig_config(data: Any, *, path: Path, sha256: str) -> RigConfig:
     return config
 
 
+def _rigs_keystore(parties: GbcsParties, fields: Fields) -> KeyStore:
+    """The keystore with the private keys of the parties the rig plays (CH) or stands in for (ACB, Supplier)."""
+    try:
+        return KeyStore.load(parties.keystore, private_keys_of=(parties.acb, parties.supplier, parties.comms_hub))
+    except GbcsError as exc:
+        raise SpecError(fields.at("keystore"), str(exc)) from None
+
+
 def _strings(fields: Fields, key: str, default: list[str]) -> list[str]:
     values = fields.value(key, default)
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
@@ -177,7 +178,7 @@ def _strings(fields: Fields, key: str, default: list[str]) -> list[str]:
     return values
 
 
-def _read_coordinator(fields: Fields, base: Path) -> CoordinatorConfig:
+def _read_coordinator(fields: Fields, base: Path) -> tuple[CoordinatorConfig, EmulatorSpec | None]:
     if not fields.has("port"):
         raise SpecError(fields.at("port"), f"is required: {_PORT_FORMS}")
     config = CoordinatorConfig(
@@ -193,39 +194,21 @@ def _read_coordinator(fields: Fields, base: Path) -> CoordinatorConfig:
         raise SpecError(fields.at("port"), f"must not be empty: {_PORT_FORMS}")
     if config.emulated and config.radio != "ezsp":
         raise SpecError(fields.at("radio"), "the emulated radio speaks EZSP: use radio: ezsp")
-    fields.mapping("emulator")  # read by devices.spec; must be a mapping
+    emulator = read_emulator(fields.mapping("emulator"), base) if config.emulated else None
+    if emulator is None:
+        fields.mapping("emulator")  # not used with a physical radio, but it must still be a mapping
     fields.done()
-    return config
+    return config, emulator
 
 
-def _read_gbcs(fields: Fields, base: Path) -> GbcsConfig:
-    config = GbcsConfig(
-        keystore=fields.named_path("keystore", base=base, kind="directory", existing=True),
-        acb=_eui(fields, "acb"),
-        supplier=_eui(fields, "supplier"),
-        comms_hub=_eui(fields, "comms_hub"),
-    )
-    fields.done()
-    return config
-
-
-def _eui(fields: Fields, key: str) -> str:
-    return f"{fields.eui64(key).value:016X}"
-
-
-def _check_device_types(root: Fields) -> None:
-    """The rig updates PPMIDs and HCALCSs: say so before the emulator lists the kinds it can emulate."""
-    for entry in root.items("devices"):
-        entry.choice("type", {t: t for t in DEVICE_TYPES})
-
-
-def _read_devices(root: Fields, emulator: EmulatorSpec | None,
+def _read_devices(root: Fields, coordinator: CoordinatorConfig,
                   policies: Mapping[str, OtaPolicy]) -> tuple[DeviceConfig, ...]:
-    emulated_specs = {spec.name: spec for spec in emulator.devices} if emulator else {}
     devices: list[DeviceConfig] = []
     for entry in root.items("devices"):
         name = entry.string("name")
-        device_type = entry.choice("type", {t: t for t in DEVICE_TYPES})
+        if not name:
+            raise SpecError(entry.at("name"), "must not be empty")
+        device_type = entry.choice("type", {t: t for t in GB_DEVICE_TYPES})
         policy = entry.string("policy", device_type)
         if policy not in policies:
             raise SpecError(entry.at("policy"), f"no OTA policy {policy!r} (policies: {', '.join(policies)})")
@@ -233,37 +216,18 @@ def _read_devices(root: Fields, emulator: EmulatorSpec | None,
             raise SpecError(entry.at("name"), f"{name!r} is used by another device")
         if entry.has("emulated") == entry.has("physical"):
             raise SpecError(entry.at("name"), "give exactly one of emulated: or physical:")
-        if entry.has("emulated"):
-            if emulator is None:
-                raise SpecError(entry.at("emulated"), "emulated devices need coordinator.port: emulated")
-            entry.mapping("emulated")  # read by devices.spec
-            device = _emulated_device(name, device_type, policy, emulated_specs[name])
-        else:
-            device = _physical_device(name, device_type, policy, entry.mapping("physical"))
-        devices.append(device)
+        emulated = entry.has("emulated")
+        if emulated and not coordinator.emulated:
+            raise SpecError(entry.at("emulated"), "emulated devices need coordinator.port: emulated")
+        block = entry.mapping("emulated" if emulated else "physical")
+        identity = read_identity(block, firmware_required=emulated)
+        if any(other.eui64 == identity.eui64 for other in devices):
+            raise SpecError(block.at("eui64"), f"{identity.eui64} is used by another device")
+        if not emulated:
+            block.done()  # the rest of an emulated: block is the emulator's, which checks it
+        devices.append(DeviceConfig(name, device_type, policy, identity, emulated))
         entry.done()
     return tuple(devices)
-
-
-def _emulated_device(name: str, device_type: str, policy: str, spec: DeviceSpec) -> DeviceConfig:
-    settings = spec.settings
-    return DeviceConfig(
-        name=name, type=device_type, eui64=f"{spec.eui64.value:016X}", policy=policy,
-        manufacturer_code=settings.manufacturer_code, image_type=settings.image_type,
-        hardware_version=settings.hardware_version, firmware_version=settings.firmware_version, emulated=spec)
-
-
-def _physical_device(name: str, device_type: str, policy: str, fields: Fields) -> DeviceConfig:
-    device = DeviceConfig(
-        name=name, type=device_type, eui64=_eui(fields, "eui64"), policy=policy,
-        manufacturer_code=fields.integer("manufacturer_code", None, minimum=0, maximum=0xFFFF),
-        image_type=fields.integer("image_type", None, minimum=0, maximum=0xFFFF),
-        hardware_version=fields.integer("hardware_version", None, minimum=0, maximum=0xFFFF),
-        firmware_version=fields.integer("firmware_version", None, minimum=0, maximum=0xFFFFFFFF),
-        install_code=fields.string("install_code", None),
-    )
-    fields.done()
-    return device
 
 
 def _read_images(fields: Fields, base: Path) -> dict[str, ImageConfig]:

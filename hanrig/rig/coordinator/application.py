@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import zigpy.profiles.zha
 import zigpy.types
 
-from hanrig.rig.errors import ConfigError
+from hanrig.bench.errors import ConfigError
 
 if TYPE_CHECKING:
     from zigpy.application import ControllerApplication

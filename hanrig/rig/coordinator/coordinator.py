@@ -31,8 +31,9 @@ import zigpy.util
 from zigpy.application import ControllerApplication
 
 import hanrig.rig.zcl  # noqa: F401 - registers the rig's clusters with zigpy before any device appears
+from hanrig.bench.errors import ConfigError
 from hanrig.rig.coordinator.application import SMART_ENERGY_PROFILE, application_class
-from hanrig.rig.errors import ConfigError, InfrastructureError
+from hanrig.rig.errors import InfrastructureError
 
 LOG = logging.getLogger(__name__)
 
@@ -281,7 +282,7 @@ class Coordinator:
             LOG.warning("%s joined but is not in the device log; removing it", device.ieee)
             self.app.create_task(self.app.remove(device.ieee), f"remove {device.ieee}")
 
-    async def permit(self, *, duration: int = 60, eui: str | None = None, install_code: str | None = None) -> None:
+    async def permit(self, *, duration: int = 60, eui: str | None = None, install_code: bytes | None = None) -> None:
         """Open the HAN for joining: to anyone, or to one device with its install-code link key."""
         if install_code is None:
             await self.app.permit(duration)
@@ -289,7 +290,7 @@ class Coordinator:
         if eui is None:
             raise ConfigError("an install code belongs to one device: give its EUI-64")
         try:
-            link_key = zigpy.util.convert_install_code(bytes.fromhex(install_code.replace(" ", "")))
+            link_key = zigpy.util.convert_install_code(install_code)
         except ValueError as exc:
             raise ConfigError(f"install code for {eui}: {exc}") from None
         await self.app.permit_with_link_key(_eui(eui), link_key, duration)

@@ -11,7 +11,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from hanrig.rig.errors import ConfigError
+from hanrig.bench.errors import ConfigError
 from hanrig.rig.journal import read_journal
 from hanrig.rig.record import RunRecord, from_reading
 from hanrig.rig.reports.html import write_html

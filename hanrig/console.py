@@ -1,13 +1,21 @@
-"""What every command shares: exit codes, one-line errors, logging and JSON output."""
+"""What every hanrig program shares: exit codes, one-line errors, logging and JSON output.
+
+The rig's commands and the emulator's program (``python -m hanrig.devices``) follow the
+same conventions, so this sits below both.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
-from typing import Any, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 import click
+
+LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 
 EXIT_OK = 0
 EXIT_VERDICT_FAILED = 1
@@ -28,6 +36,25 @@ def fail(message: str, code: int) -> NoReturn:
     """Print ``hanrig: error: <message>`` as one line on stderr and exit with ``code``."""
     report_error(message)
     sys.exit(code)
+
+
+def exiting_on_errors(invoke: Callable[[], T], exit_code_for: Callable[[BaseException], int | None]) -> T:
+    """``invoke()``, with an error raised on purpose turned into one line and its exit code.
+
+    ``exit_code_for`` gives the code of an error the program raises on purpose, or None
+    for a bug, which exits 3 as an internal error; the traceback is logged at debug level.
+    """
+    try:
+        return invoke()
+    except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except Exception as exc:  # the one place every error becomes an exit code
+        code = exit_code_for(exc)
+        if code is None:
+            LOG.debug("internal error", exc_info=True)
+            fail(f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)", EXIT_INFRASTRUCTURE)
+        LOG.debug("%s", type(exc).__name__, exc_info=True)
+        fail(str(exc), code)
 
 
 def configure_logging(verbosity: int) -> None:

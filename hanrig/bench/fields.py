@@ -1,7 +1,7 @@
 """Reading typed values out of plain config mappings, with errors that name the field.
 
 Every problem is a ``SpecError`` whose path names the field the way the config spells it
-(``devices[1].emulated.eui64``), so the rig's config loader can point at the YAML line.
+(``devices[1].emulated.eui64``), so that ``hanrig.bench.source`` can point at its line.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from hanrig.devices.errors import SpecError
-from hanrig.devices.ieee import Eui64
+from hanrig.bench.errors import SpecError
+from hanrig.gbcs import Eui64, GbcsError
 
 T = TypeVar("T")
 
-_MISSING: Any = object()
+#: the default of a setting that must be given
+REQUIRED: Any = object()
 
 
 class Fields:
@@ -40,19 +41,19 @@ class Fields:
     def _get(self, key: str, default: Any) -> Any:
         self._read.add(key)
         if key not in self._data or self._data[key] is None:
-            if default is _MISSING:
+            if default is REQUIRED:
                 raise SpecError(self.at(key), "is required")
             return default
         return self._data[key]
 
-    def string(self, key: str, default: Any = _MISSING) -> Any:
+    def string(self, key: str, default: Any = REQUIRED) -> Any:
         value = self._get(key, default)
         if value is not default and not isinstance(value, str):
             raise SpecError(self.at(key), f"must be a string, not {value!r}")
         return value
 
     def integer(
-        self, key: str, default: Any = _MISSING, *, minimum: int | None = None, maximum: int | None = None
+        self, key: str, default: Any = REQUIRED, *, minimum: int | None = None, maximum: int | None = None
     ) -> Any:
         value = self._get(key, default)
         if value is default:
@@ -68,7 +69,7 @@ class Fields:
         return value
 
     def number(
-        self, key: str, default: Any = _MISSING, *, minimum: float | None = None, maximum: float | None = None
+        self, key: str, default: Any = REQUIRED, *, minimum: float | None = None, maximum: float | None = None
     ) -> Any:
         value = self._get(key, default)
         if value is default:
@@ -78,13 +79,13 @@ class Fields:
         self._check_range(key, value, minimum, maximum)
         return float(value)
 
-    def boolean(self, key: str, default: Any = _MISSING) -> Any:
+    def boolean(self, key: str, default: Any = REQUIRED) -> Any:
         value = self._get(key, default)
         if value is not default and not isinstance(value, bool):
             raise SpecError(self.at(key), f"must be true or false, not {value!r}")
         return value
 
-    def choice(self, key: str, choices: Mapping[Any, T], default: Any = _MISSING) -> T:
+    def choice(self, key: str, choices: Mapping[Any, T], default: Any = REQUIRED) -> T:
         value = self._get(key, default)
         if value is default:
             return value
@@ -94,16 +95,22 @@ class Fields:
             raise SpecError(self.at(key), f"must be one of {allowed}, not {value!r}")
         return choices[value]
 
-    def eui64(self, key: str, default: Any = _MISSING) -> Any:
+    def eui64(self, key: str, default: Any = REQUIRED) -> Any:
+        """An EUI-64 in any spelling people paste (``00-0D-6F-...``, ``00:0d:6f:...``, 16 hex digits)."""
         value = self._get(key, default)
         if value is default:
             return value
+        if not isinstance(value, str):
+            # YAML reads 16 digits without letters as a number: the fix is to quote them.
+            raise SpecError(self.at(key), f"not an EUI-64 (eight hex bytes as text, e.g. '00-0D-6F-00-0A-BC-DE-F0', "
+                                          f"quoted if it has no letters): {value!r}")
         try:
-            return Eui64.parse(value)
-        except ValueError as exc:
-            raise SpecError(self.at(key), str(exc)) from None
+            return Eui64(value)
+        except GbcsError:
+            raise SpecError(self.at(key), f"not an EUI-64 (eight hex bytes, e.g. 00-0D-6F-00-0A-BC-DE-F0): "
+                                          f"{value!r}") from None
 
-    def hex_bytes(self, key: str, default: Any = _MISSING, *, lengths: tuple[int, ...]) -> Any:
+    def hex_bytes(self, key: str, default: Any = REQUIRED, *, lengths: tuple[int, ...]) -> Any:
         value = self._get(key, default)
         if value is default:
             return value
@@ -117,7 +124,7 @@ class Fields:
             raise SpecError(self.at(key), f"must be {sizes} bytes in hex, not {value!r}")
         return data
 
-    def named_path(self, key: str, default: Any = _MISSING, *, base: Path, kind: Literal["file", "directory"],
+    def named_path(self, key: str, default: Any = REQUIRED, *, base: Path, kind: Literal["file", "directory"],
                    existing: bool) -> Any:
         """A path the config names, relative to ``base`` (the config file's directory) unless absolute.
 
@@ -146,7 +153,7 @@ class Fields:
             raise SpecError(self.at(key), f"{path} is not a {kind}")
         return path
 
-    def value(self, key: str, default: Any = _MISSING) -> Any:
+    def value(self, key: str, default: Any = REQUIRED) -> Any:
         """A value of any type, for a caller that checks it itself."""
         return self._get(key, default)
 

@@ -1,8 +1,10 @@
-"""``hanrig emulate``: run the emulated EZSP coordinator on a pseudo-terminal until stopped.
+"""The emulator as a program: ``python -m hanrig.devices``, also ``hanrig emulate``.
 
-It prints where it can be reached once it is ready (one JSON line with ``--json``: see
-``devices.radio.emulator.Readiness``) and runs until SIGINT or SIGTERM, then removes the
-link and the control socket and saves the NCP state.
+It runs the emulated EZSP coordinator on a pseudo-terminal until SIGINT or SIGTERM, then
+removes the link and the control socket and saves the NCP state. It says once on stdout
+that it is ready, or why it could not start (one JSON line with ``--json``:
+``hanrig.devices.protocol``). Exit codes are hanrig's: 2 for a bad config or option, 3
+when what it runs on fails (a path in use, a socket it cannot bind).
 """
 
 from __future__ import annotations
@@ -10,20 +12,37 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-import yaml
 
-from hanrig.rig.cli.output import emit_json, json_option
-from hanrig.rig.errors import ConfigError
+from hanrig.bench.emulator import EZSP_VERSIONS
+from hanrig.bench.errors import BenchError, ConfigError
+from hanrig.console import EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, emit_json, exiting_on_errors, json_option
+from hanrig.devices.errors import EmulatorError, InputError
+from hanrig.devices.protocol import StartFailed
+
+if TYPE_CHECKING:
+    from hanrig.devices.spec import Emulation
 
 #: seconds between checks that the rig which started the emulator is still alive
 PARENT_POLL = 0.5
 
-if TYPE_CHECKING:
-    from hanrig.devices.spec import EmulatorSpec
+
+def exit_code_for(exc: BaseException) -> int | None:
+    """The exit code of an error the emulator raises on purpose, or None for a bug."""
+    if isinstance(exc, BenchError | InputError):
+        return EXIT_BAD_INPUT
+    if isinstance(exc, EmulatorError):
+        return EXIT_INFRASTRUCTURE
+    return None
+
+
+class _ExitingOnErrors(click.Command):
+    def invoke(self, ctx: click.Context) -> Any:
+        return exiting_on_errors(lambda: super(_ExitingOnErrors, self).invoke(ctx), exit_code_for)
 
 
 def _probability(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
@@ -39,13 +58,11 @@ def _probability(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 
 def _ezsp_version(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
-    from hanrig.devices.radio.ezsp.commands import TABLES
-
     if value is None:
         return None
-    if not value.isdigit() or int(value) not in TABLES:
+    if not value.isdigit() or int(value) not in EZSP_VERSIONS:
         raise ConfigError(
-            f"--ezsp-version: {value!r} is not emulated (choose {' or '.join(map(str, TABLES))})"
+            f"--ezsp-version: {value!r} is not emulated (choose {' or '.join(map(str, EZSP_VERSIONS))})"
         )
     return int(value)
 
@@ -67,18 +84,7 @@ def _seed(ctx: click.Context, param: click.Parameter, value: str | None) -> int 
     return int(value)
 
 
-def _load_config(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text()) or {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-
-
-@click.command("emulate")
+@click.command("emulate", cls=_ExitingOnErrors)
 @click.option(
     "--port", type=click.Path(path_type=Path), help="Where to link the pty (the host's serial port)."
 )
@@ -122,40 +128,43 @@ def emulate(
     as_json: bool,
 ) -> None:
     """Emulate an EZSP coordinator (and its HAN) on a pseudo-terminal that bellows drives."""
-    if port is None:
-        raise ConfigError("--port is required: the path where the host will open the emulated radio")
-    from dataclasses import replace
-
-    from hanrig.devices.errors import SpecError
-    from hanrig.devices.radio.faults import SerialFaults
-    from hanrig.devices.spec import EmulatorSpec, parse_config
-
-    spec = EmulatorSpec()
-    if config_path is not None:
-        try:
-            spec = parse_config(_load_config(config_path), base_dir=config_path.parent)
-        except SpecError as exc:
-            raise ConfigError(f"{config_path}: {exc}") from exc
-    serial = spec.faults.serial
-    serial = SerialFaults(
-        drop=serial.drop if ash_drop is None else ash_drop,
-        corrupt=serial.corrupt if ash_corrupt is None else ash_corrupt,
-        delay=serial.delay,
-    )
-    spec = replace(
-        spec,
-        ezsp_version=ezsp_version or spec.ezsp_version,
-        state_file=state or spec.state_file,
-        seed=spec.seed if seed is None else seed,
-        faults=replace(spec.faults, serial=serial),
-    )
+    try:
+        if port is None:
+            raise ConfigError("--port is required: the path where the host will open the emulated radio")
+        emulation = _emulation(config_path, ezsp_version=ezsp_version, ash_drop=ash_drop, ash_corrupt=ash_corrupt,
+                               state=state, seed=seed)
+    except BenchError as exc:
+        _announce_failure(exc, as_json)
+        raise
     parent = os.getppid() if exit_with_parent else None
-    asyncio.run(_run(spec, port.absolute(), socket_address, control.absolute() if control else None, as_json,
+    asyncio.run(_run(emulation, port.absolute(), socket_address, control.absolute() if control else None, as_json,
                      parent))
 
 
+def _emulation(config_path: Path | None, *, ezsp_version: int | None, ash_drop: float | None,
+               ash_corrupt: float | None, state: Path | None, seed: int | None) -> Emulation:
+    """The config's emulation (or the default one) with the command line's settings over it."""
+    from hanrig.devices.spec import Emulation, load_emulation
+
+    emulation = load_emulation(config_path) if config_path is not None else Emulation()
+    radio = emulation.radio
+    serial = radio.faults.serial
+    serial = replace(serial, drop=serial.drop if ash_drop is None else ash_drop,
+                     corrupt=serial.corrupt if ash_corrupt is None else ash_corrupt)
+    radio = replace(radio, ezsp_version=ezsp_version or radio.ezsp_version, state_file=state or radio.state_file,
+                    seed=radio.seed if seed is None else seed, faults=replace(radio.faults, serial=serial))
+    return replace(emulation, radio=radio)
+
+
+def _announce_failure(exc: Exception, as_json: bool) -> None:
+    """Tell a host waiting for the start line why there will be none (the error itself is reported on exit)."""
+    if as_json:
+        emit_json(StartFailed("infrastructure" if exit_code_for(exc) == EXIT_INFRASTRUCTURE else "config",
+                              str(exc)).as_dict())
+
+
 async def _run(
-    spec: EmulatorSpec,
+    emulation: Emulation,
     port: Path,
     socket_address: tuple[str, int] | None,
     control: Path | None,
@@ -169,14 +178,20 @@ async def _run(
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     watch = loop.create_task(_when_orphaned(parent, stop)) if parent is not None else None
+    ready = False
     try:
-        async with running(spec, port=port, socket=socket_address, control=control) as (_, readiness):
+        async with running(emulation, port=port, socket=socket_address, control=control) as (_, readiness):
+            ready = True
             if as_json:
                 emit_json(readiness.as_dict())
             else:
                 where = f", control {control}" if control else ""
-                click.echo(f"emulating EZSP v{spec.ezsp_version} on {port} ({readiness.pty}){where}")
+                click.echo(f"emulating EZSP v{emulation.radio.ezsp_version} on {port} ({readiness.pty}){where}")
             await stop.wait()
+    except (BenchError, InputError, EmulatorError) as exc:
+        if not ready:
+            _announce_failure(exc, as_json)
+        raise
     finally:
         if watch is not None:
             watch.cancel()

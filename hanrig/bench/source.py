@@ -2,19 +2,21 @@
 
 Config errors name a field the way the file spells it (``devices[1].emulated.eui64``);
 this is what turns that path back into a line number, so that every message says
-``hil_config.yaml:14: devices[1].emulated.eui64: ...``.
+``hil_config.yaml:14: devices[1].emulated.eui64: ...``. The rig and the emulator read
+the same file this way, so they report a mistake in the same words.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
-from hanrig.rig.errors import ConfigError
+from hanrig.bench.errors import ConfigError, SpecError
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,18 @@ class ConfigSource:
 
     def error(self, field: str, problem: str) -> ConfigError:
         return ConfigError(f"{self.where(field)}: {field}: {problem}" if field else f"{self.path}: {problem}")
+
+
+T = TypeVar("T")
+
+
+def load_config_file(path: Path, read: Callable[[ConfigSource], T]) -> T:
+    """What ``read`` makes of the file at ``path``; a ``SpecError`` becomes a ``ConfigError`` with its line."""
+    source = read_config_source(path)
+    try:
+        return read(source)
+    except SpecError as exc:
+        raise source.error(exc.path, exc.problem) from None
 
 
 def read_config_source(path: Path) -> ConfigSource:
