@@ -1,16 +1,18 @@
 """The DER payloads of the firmware use cases: CS06, CS08, CS09 and CCS08 (GBCS ASN.1).
 
-Each payload is a frozen dataclass with ``decode`` and ``encode``; the ASN.1 is declared
-as asn1crypto specs and nothing is hand-rolled. A payload decodes only if it is DER:
-re-encoding the decoded value must give back the same bytes.
+The ASN.1 is declared as asn1crypto specs and nothing is hand-rolled; each payload is a
+frozen dataclass that names its spec (``DerPayload``), and decoding and encoding follow
+from its fields. A payload decodes only if it is DER: re-encoding the decoded value must
+give back the same bytes.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, ClassVar, Self, get_args, get_type_hints
 
 from asn1crypto import core
 
@@ -105,7 +107,116 @@ class _FirmwareTransferAlert(core.Sequence):
     ]
 
 
-# --- loading and checking ----------------------------------------------------------------------
+# --- one declaration per payload ---------------------------------------------------------------
+
+def asn1(name: str) -> Any:
+    """A payload field whose ASN.1 component has another name (the rest share theirs)."""
+    return field(metadata={"asn1": name})
+
+
+class DerPayload:
+    """A DER payload declared as a dataclass over its ASN.1 ``SPEC``; decoding and encoding follow from the fields.
+
+    Each field holds its ASN.1 component of the same name (or the one ``asn1()`` names):
+    an ``IntEnum`` the INTEGER it stands for, an ``Eui64`` the OCTET STRING of its eight
+    octets, a nested ``DerPayload`` its SEQUENCE, ``X | None`` an OPTIONAL component.
+    A payload decodes only if it is DER: re-encoding the value must give back the bytes.
+    """
+
+    WHAT: ClassVar[str]
+    SPEC: ClassVar[type[core.Asn1Value]]
+
+    @classmethod
+    def decode(cls, data: bytes, *, offset: int = 0) -> Self:
+        payload = cls._from_native(_load(cls.SPEC, data, cls.WHAT, offset), offset)
+        try:
+            again = payload.encode()
+        except (EncodeError, *_ASN1_ERRORS):
+            again = None
+        if again != data:
+            raise DecodeError("not DER: re-encoding gives different bytes", offset=offset, field=cls.WHAT)
+        return payload
+
+    def encode(self) -> bytes:
+        try:
+            return self.SPEC(self._native()).dump(force=True)
+        except _ASN1_ERRORS as exc:
+            raise EncodeError(f"cannot encode: {exc}", field=self.WHAT) from None
+
+    @classmethod
+    def _from_native(cls, native: dict[str, Any], offset: int) -> Self:
+        values = {}
+        for name, component, kind in _components(cls):
+            value = native[component]
+            values[name] = None if value is None else _from_component(kind, value, name, cls.WHAT, offset)
+        return cls(**values)
+
+    def _native(self) -> dict[str, Any]:
+        native = {}
+        for name, component, kind in _components(type(self)):
+            value = getattr(self, name)
+            if value is not None:
+                native[component] = _to_component(kind, value)
+        return native
+
+
+@functools.cache
+def _components(payload: type[DerPayload]) -> tuple[tuple[str, str, Any], ...]:
+    """Each field of a payload: its name, its ASN.1 component's name, and its type (``X`` of ``X | None``)."""
+    hints = get_type_hints(payload)
+    return tuple((spec_field.name, spec_field.metadata.get("asn1", spec_field.name), _required(hints[spec_field.name]))
+                 for spec_field in fields(payload))  # type: ignore[arg-type]
+
+
+class NullPayload:
+    """A payload that is ASN.1 NULL (``05 00``) and nothing else."""
+
+    WHAT: ClassVar[str]
+
+    @classmethod
+    def decode(cls, data: bytes, *, offset: int = 0) -> Self:
+        if data != _NULL:
+            raise DecodeError(f"expected ASN.1 NULL (05 00), found {data[:4].hex().upper()}",
+                              offset=offset, field=cls.WHAT)
+        return cls()
+
+    def encode(self) -> bytes:
+        return _NULL
+
+
+_NULL = core.Null().dump()
+
+
+def _required(hint: Any) -> Any:
+    """``X`` of ``X | None``."""
+    options = [option for option in get_args(hint) if option is not type(None)]
+    return options[0] if options else hint
+
+
+def _from_component(kind: Any, value: Any, name: str, what: str, offset: int) -> Any:
+    if isinstance(kind, type) and issubclass(kind, enum.IntEnum):
+        try:
+            return kind(value)
+        except ValueError:
+            raise DecodeError(f"unknown {name.replace('_', ' ')} {value}", offset=offset, field=what) from None
+    if kind is Eui64:
+        if len(value) != 8:
+            raise DecodeError(f"{name.replace('_', ' ')} is {len(value)} bytes, not 8", offset=offset, field=what)
+        return Eui64(value)
+    if isinstance(kind, type) and issubclass(kind, DerPayload):
+        return kind._from_native(value, offset)
+    return value
+
+
+def _to_component(kind: Any, value: Any) -> Any:
+    if kind is Eui64:
+        return Eui64(value).octets
+    if isinstance(kind, type) and issubclass(kind, enum.IntEnum):
+        return int(value)
+    if isinstance(kind, type) and issubclass(kind, DerPayload):
+        return value._native()
+    return value
+
 
 def _load(spec: type[core.Asn1Value], data: bytes, what: str, offset: int) -> Any:
     """The native value of ``data`` read as ``spec``, every field parsed, or a DecodeError."""
@@ -116,48 +227,10 @@ def _load(spec: type[core.Asn1Value], data: bytes, what: str, offset: int) -> An
         raise DecodeError(f"malformed DER: {reason}", offset=offset, field=what) from None
 
 
-_Enum = TypeVar("_Enum", bound=enum.IntEnum)
-_Payload = TypeVar("_Payload", bound="_Encodable")
-
-
-class _Encodable(Protocol):
-    def encode(self) -> bytes: ...
-
-
-def _enum(enum_type: type[_Enum], value: int, label: str, what: str, offset: int) -> _Enum:
-    try:
-        return enum_type(value)
-    except ValueError:
-        raise DecodeError(f"unknown {label} {value}", offset=offset, field=what) from None
-
-
-def _exact(payload: _Payload, data: bytes, what: str, offset: int) -> _Payload:
-    try:
-        again = payload.encode()
-    except (EncodeError, *_ASN1_ERRORS):
-        again = None
-    if again != data:
-        raise DecodeError("not DER: re-encoding gives different bytes", offset=offset, field=what)
-    return payload
-
-
-def _dump(value: core.Asn1Value, what: str) -> bytes:
-    try:
-        return value.dump(force=True)
-    except _ASN1_ERRORS as exc:
-        raise EncodeError(f"cannot encode: {exc}", field=what) from None
-
-
-def _null(data: bytes, what: str, offset: int) -> None:
-    if data != core.Null().dump():
-        raise DecodeError(f"expected ASN.1 NULL (05 00), found {data[:4].hex().upper()}",
-                          offset=offset, field=what)
-
-
 # --- CS06 Activate Firmware ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class ActivateFirmwareCommand:
+class ActivateFirmwareCommand(DerPayload):
     """CS06 command: activate the image with this Manufacturer Image hash, now or at a time."""
 
     manufacturer_image_hash: bytes
@@ -165,171 +238,88 @@ class ActivateFirmwareCommand:
     execution_date_time: datetime | None = None
 
     WHAT = "CS06 Activate Firmware command"
-
-    @classmethod
-    def decode(cls, data: bytes, *, offset: int = 0) -> Self:
-        native = _load(_ActivateFirmwareCommand, data, cls.WHAT, offset)
-        payload = cls(native["manufacturer_image_hash"], native["originator_counter"],
-                      native["execution_date_time"])
-        return _exact(payload, data, cls.WHAT, offset)
-
-    def encode(self) -> bytes:
-        value = {"manufacturer_image_hash": self.manufacturer_image_hash,
-                 "originator_counter": self.originator_counter}
-        if self.execution_date_time is not None:
-            value["execution_date_time"] = self.execution_date_time
-        return _dump(_ActivateFirmwareCommand(value), self.WHAT)
+    SPEC = _ActivateFirmwareCommand
 
 
 @dataclass(frozen=True)
-class ActivateFirmwareAccepted:
+class ActivateFirmwareAccepted(NullPayload):
     """CS06 response to a future-dated command: NULL, "Command Accepted"."""
 
     WHAT = "CS06 Activate Firmware response"
 
-    @classmethod
-    def decode(cls, data: bytes, *, offset: int = 0) -> Self:
-        _null(data, cls.WHAT, offset)
-        return cls()
-
-    def encode(self) -> bytes:
-        return core.Null().dump()
-
 
 @dataclass(frozen=True)
-class ActivateFirmwareOutcome:
+class ActivateFirmwareOutcome(DerPayload):
     """CS06 ExecutionOutcome: the result and the firmware version now running."""
 
     response_code: ActivationResult
     firmware_version: bytes
 
     WHAT = "CS06 Activate Firmware outcome"
-
-    @classmethod
-    def decode(cls, data: bytes, *, offset: int = 0) -> Self:
-        native = _load(_ExecutionOutcome, data, cls.WHAT, offset)
-        return _exact(cls._from_native(native, offset), data, cls.WHAT, offset)
-
-    @classmethod
-    def _from_native(cls, native: dict[str, Any], offset: int) -> Self:
-        code = _enum(ActivationResult, native["response_code"], "response code", cls.WHAT, offset)
-        return cls(code, native["firmware_version"])
-
-    def _native(self) -> dict[str, Any]:
-        return {"response_code": int(self.response_code), "firmware_version": self.firmware_version}
-
-    def encode(self) -> bytes:
-        return _dump(_ExecutionOutcome(self._native()), self.WHAT)
+    SPEC = _ExecutionOutcome
 
 
 def decode_activate_firmware_response(
     data: bytes, *, offset: int = 0,
 ) -> ActivateFirmwareAccepted | ActivateFirmwareOutcome:
     """A CS06 response: NULL for a future-dated command accepted, else the ExecutionOutcome."""
-    if data[:1] == b"\x05":
+    if data[:1] == _NULL[:1]:
         return ActivateFirmwareAccepted.decode(data, offset=offset)
     return ActivateFirmwareOutcome.decode(data, offset=offset)
 
 
 @dataclass(frozen=True)
-class ActivateFirmwareAlert:
+class ActivateFirmwareAlert(DerPayload):
     """CS06 future-dated activation alert (MC 0x00CA): 8F66 actioned or 8F67 not."""
 
     alert_code: int
     execution_date_time: datetime
     originator_counter: int
-    outcome: ActivateFirmwareOutcome
+    outcome: ActivateFirmwareOutcome = asn1("execution_outcome")
 
     WHAT = "CS06 future-dated firmware activation alert"
-
-    @classmethod
-    def decode(cls, data: bytes, *, offset: int = 0) -> Self:
-        native = _load(_ActivateFirmwareAlert, data, cls.WHAT, offset)
-        outcome = ActivateFirmwareOutcome._from_native(native["execution_outcome"], offset)
-        payload = cls(native["alert_code"], native["execution_date_time"], native["originator_counter"],
-                      outcome)
-        return _exact(payload, data, cls.WHAT, offset)
-
-    def encode(self) -> bytes:
-        return _dump(_ActivateFirmwareAlert({
-            "alert_code": self.alert_code,
-            "execution_date_time": self.execution_date_time,
-            "originator_counter": self.originator_counter,
-            "execution_outcome": self.outcome._native(),
-        }), self.WHAT)
+    SPEC = _ActivateFirmwareAlert
 
 
 # --- CS08 Read PPMID/HCALCS Firmware Version ---------------------------------------------------
 
 @dataclass(frozen=True)
-class ReadFirmwareVersionCommand:
+class ReadFirmwareVersionCommand(NullPayload):
     """CS08 command: NULL."""
 
     WHAT = "CS08 Read Firmware Version command"
 
-    @classmethod
-    def decode(cls, data: bytes, *, offset: int = 0) -> Self:
-        _null(data, cls.WHAT, offset)
-        return cls()
-
-    def encode(self) -> bytes:
-        return core.Null().dump()
-
 
 @dataclass(frozen=True)
-class ReadFirmwareVersionResponse:
+class ReadFirmwareVersionResponse(DerPayload):
     """CS08 response: the firmware version the PPMID or HCALCS runs."""
 
     firmware_version: bytes
     response_code: ReadResult
 
     WHAT = "CS08 Read Firmware Version response"
-
-    @classmethod
-    def decode(cls, data: bytes, *, offset: int = 0) -> Self:
-        native = _load(_ReadFirmwareVersionResponse, data, cls.WHAT, offset)
-        code = _enum(ReadResult, native["response_code"], "response code", cls.WHAT, offset)
-        return _exact(cls(native["firmware_version"], code), data, cls.WHAT, offset)
-
-    def encode(self) -> bytes:
-        return _dump(_ReadFirmwareVersionResponse({
-            "firmware_version": self.firmware_version, "response_code": int(self.response_code)}), self.WHAT)
+    SPEC = _ReadFirmwareVersionResponse
 
 
 # --- CS09 PPMID Firmware Activation Alert ------------------------------------------------------
 
 @dataclass(frozen=True)
-class FirmwareActivationAlert:
+class FirmwareActivationAlert(DerPayload):
     """CS09 (MC 0x012B, alert 8F8B): the PPMID activated a new image, or failed to."""
 
     alert_code: int
     execution_date_time: datetime
     firmware_version: bytes
-    result: ActivateImageResult
+    result: ActivateImageResult = asn1("activate_image_result")
 
     WHAT = "CS09 PPMID Firmware Activation Alert"
-
-    @classmethod
-    def decode(cls, data: bytes, *, offset: int = 0) -> Self:
-        native = _load(_FirmwareActivationAlert, data, cls.WHAT, offset)
-        result = _enum(ActivateImageResult, native["activate_image_result"], "activation result", cls.WHAT,
-                       offset)
-        payload = cls(native["alert_code"], native["execution_date_time"], native["firmware_version"], result)
-        return _exact(payload, data, cls.WHAT, offset)
-
-    def encode(self) -> bytes:
-        return _dump(_FirmwareActivationAlert({
-            "alert_code": self.alert_code,
-            "execution_date_time": self.execution_date_time,
-            "firmware_version": self.firmware_version,
-            "activate_image_result": int(self.result),
-        }), self.WHAT)
+    SPEC = _FirmwareActivationAlert
 
 
 # --- CCS08 Firmware Transfer Alert -------------------------------------------------------------
 
 @dataclass(frozen=True)
-class FirmwareTransferAlert:
+class FirmwareTransferAlert(DerPayload):
     """CCS08 (MC 0x0128): how the CH's transfer of an image to a HAN device ended (8F8A / 8F89)."""
 
     alert_code: int
@@ -339,23 +329,4 @@ class FirmwareTransferAlert:
     response_code: TransferResult
 
     WHAT = "CCS08 Firmware Transfer Alert"
-
-    @classmethod
-    def decode(cls, data: bytes, *, offset: int = 0) -> Self:
-        native = _load(_FirmwareTransferAlert, data, cls.WHAT, offset)
-        if len(native["entity_id"]) != 8:
-            raise DecodeError(f"entity id is {len(native['entity_id'])} bytes, not 8",
-                              offset=offset, field=cls.WHAT)
-        code = _enum(TransferResult, native["response_code"], "response code", cls.WHAT, offset)
-        payload = cls(native["alert_code"], native["execution_date_time"], Eui64(native["entity_id"]),
-                      native["firmware_version"], code)
-        return _exact(payload, data, cls.WHAT, offset)
-
-    def encode(self) -> bytes:
-        return _dump(_FirmwareTransferAlert({
-            "alert_code": self.alert_code,
-            "execution_date_time": self.execution_date_time,
-            "entity_id": Eui64(self.entity_id).octets,
-            "firmware_version": self.firmware_version,
-            "response_code": int(self.response_code),
-        }), self.WHAT)
+    SPEC = _FirmwareTransferAlert
