@@ -98,17 +98,17 @@ from hanrig.gbcs.ota_image import (
     verify_image,
 )
 from hanrig.gbcs.payloads import Payload, RawPayload, alert_code_of, decode_payload, encode_payload
-from hanrig.gbcs.registry import DeviceType
+from hanrig.gbcs.registry import AlertCode, DeviceType, MessageCode
 from hanrig.gbcs.security import Verification, add_mac, sign, verify, verify_mac, verify_signature
 
 __all__ = [
     "ActivateFirmwareAccepted", "ActivateFirmwareAlert", "ActivateFirmwareCommand",
-    "ActivateFirmwareOutcome", "ActivateImageResult", "ActivationResult", "AlertForm", "Applicability",
+    "ActivateFirmwareOutcome", "ActivateImageResult", "ActivationResult", "AlertCode", "AlertForm", "Applicability",
     "Cra", "CryptoError", "DecodeError", "DeviceType", "DlmsAlert", "DlmsDateTime",
     "DlmsFirmwareReceiptAlert", "DlmsType", "DlmsValue", "DuisError", "EncodeError", "Eui64",
     "FirmwareActivationAlert", "FirmwareRequest", "FirmwareTransferAlert", "GbcsError", "GbcsMessage",
     "GbzAlert", "GbzFirmwareReceiptAlert", "HexError", "ImageError", "ImageForm", "KeyStore",
-    "KeyStoreError", "KeyUsage", "Layout", "OtaHeader", "OtaImage", "Payload", "RTDS_ACB",
+    "KeyStoreError", "KeyUsage", "Layout", "MessageCode", "OtaHeader", "OtaImage", "Payload", "RTDS_ACB",
     "RTDS_SUPPLIER", "RawPayload", "ReadFirmwareVersionCommand", "ReadFirmwareVersionResponse",
     "ReadResult", "SubElement", "TransferResult", "UnsupportedError", "Verdict", "Verification",
     "add_mac", "alert_code_of", "build_ccs08_alert", "build_cs06_alert", "build_cs06_command",

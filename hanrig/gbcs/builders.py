@@ -41,24 +41,8 @@ from hanrig.gbcs.der import (
 from hanrig.gbcs.dlms import DlmsDateTime
 from hanrig.gbcs.eui import RTDS_ACB, Eui64
 from hanrig.gbcs.framing import Cra, GbcsMessage, Layout
+from hanrig.gbcs.registry import AlertCode, MessageCode
 from hanrig.gbcs.security import add_mac, sign
-
-MC_ACTIVATE_FIRMWARE = 0x0012
-MC_FUTURE_DATED_FIRMWARE_ACTIVATION_ALERT = 0x00CA
-MC_FIRMWARE_RECEIPT_DLMS = 0x00CE
-MC_FIRMWARE_RECEIPT_GBZ = 0x00CF
-MC_FIRMWARE_TRANSFER_ALERT = 0x0128
-MC_READ_FIRMWARE_VERSION = 0x0129
-MC_PPMID_FIRMWARE_ACTIVATION_ALERT = 0x012B
-MC_GENERIC_CRITICAL_ALERT = 0x1000
-
-ALERT_FIRMWARE_VERIFICATION_FAILED = 0x8F1C
-ALERT_FIRMWARE_VERIFICATION_SUCCESSFUL = 0x8F72
-ALERT_FIRMWARE_TRANSFER_FAIL = 0x8F89
-ALERT_FIRMWARE_TRANSFER_SUCCESS = 0x8F8A
-ALERT_FIRMWARE_VERSION = 0x8F8B
-ALERT_FUTURE_DATED_ACTIONED = 0x8F66
-ALERT_FUTURE_DATED_NOT_ACTIONED = 0x8F67
 
 
 class AlertForm(enum.StrEnum):
@@ -72,10 +56,10 @@ def build_ccs08_alert(*, chf: Eui64, entity: Eui64, firmware_version: bytes, res
                       when: datetime, counter: int, chf_ds_key: ec.EllipticCurvePrivateKey,
                       recipient: Eui64 = RTDS_ACB) -> GbcsMessage:
     """CCS08 Firmware Transfer Alert from the CH: 8F8A on success, 8F89 otherwise."""
-    alert_code = (ALERT_FIRMWARE_TRANSFER_SUCCESS if response_code is TransferResult.SUCCESS
-                  else ALERT_FIRMWARE_TRANSFER_FAIL)
+    alert_code = (AlertCode.FIRMWARE_TRANSFER_SUCCESS if response_code is TransferResult.SUCCESS
+                  else AlertCode.FIRMWARE_TRANSFER_FAIL)
     payload = FirmwareTransferAlert(alert_code, when, entity, firmware_version, response_code)
-    message = GbcsMessage(Cra.ALERT, counter, chf, recipient, MC_FIRMWARE_TRANSFER_ALERT, payload.encode())
+    message = GbcsMessage(Cra.ALERT, counter, chf, recipient, MessageCode.FIRMWARE_TRANSFER_ALERT, payload.encode())
     return sign(message, chf_ds_key)
 
 
@@ -83,8 +67,8 @@ def build_cs09_alert(*, ppmid: Eui64, firmware_version: bytes, result: ActivateI
                      counter: int, ppmid_ds_key: ec.EllipticCurvePrivateKey,
                      recipient: Eui64 = RTDS_ACB) -> GbcsMessage:
     """CS09 PPMID Firmware Activation Alert (8F8B) from the PPMID."""
-    payload = FirmwareActivationAlert(ALERT_FIRMWARE_VERSION, when, firmware_version, result)
-    message = GbcsMessage(Cra.ALERT, counter, ppmid, recipient, MC_PPMID_FIRMWARE_ACTIVATION_ALERT,
+    payload = FirmwareActivationAlert(AlertCode.FIRMWARE_VERSION, when, firmware_version, result)
+    message = GbcsMessage(Cra.ALERT, counter, ppmid, recipient, MessageCode.PPMID_FIRMWARE_ACTIVATION_ALERT,
                           payload.encode())
     return sign(message, ppmid_ds_key)
 
@@ -92,18 +76,18 @@ def build_cs09_alert(*, ppmid: Eui64, firmware_version: bytes, result: ActivateI
 def build_fdra_dlms(*, device: Eui64, recipient: Eui64, calculated_hash: bytes, when: datetime, counter: int,
                     ds_key: ec.EllipticCurvePrivateKey) -> GbcsMessage:
     """Firmware Distribution Receipt Alert (8F72) in DLMS form, with the calculated image hash."""
-    payload = DlmsFirmwareReceiptAlert(ALERT_FIRMWARE_VERIFICATION_SUCCESSFUL,
+    payload = DlmsFirmwareReceiptAlert(AlertCode.FIRMWARE_VERIFICATION_SUCCESSFUL,
                                        DlmsDateTime.from_datetime(when), calculated_hash,
                                        invoke_id_and_priority(counter))
-    message = GbcsMessage(Cra.ALERT, counter, device, recipient, MC_FIRMWARE_RECEIPT_DLMS, payload.encode())
+    message = GbcsMessage(Cra.ALERT, counter, device, recipient, MessageCode.FIRMWARE_RECEIPT_DLMS, payload.encode())
     return sign(message, ds_key)
 
 
 def build_fdra_gbz(*, device: Eui64, recipient: Eui64, calculated_hash: bytes, when: datetime, counter: int,
                    ds_key: ec.EllipticCurvePrivateKey) -> GbcsMessage:
     """Firmware Distribution Receipt Alert (8F72) in GBZ form, with the calculated image hash."""
-    payload = GbzFirmwareReceiptAlert(ALERT_FIRMWARE_VERIFICATION_SUCCESSFUL, when, calculated_hash)
-    message = GbcsMessage(Cra.ALERT, counter, device, recipient, MC_FIRMWARE_RECEIPT_GBZ, payload.encode())
+    payload = GbzFirmwareReceiptAlert(AlertCode.FIRMWARE_VERIFICATION_SUCCESSFUL, when, calculated_hash)
+    message = GbcsMessage(Cra.ALERT, counter, device, recipient, MessageCode.FIRMWARE_RECEIPT_GBZ, payload.encode())
     return sign(message, ds_key)
 
 
@@ -119,7 +103,7 @@ def build_generic_critical_alert(*, alert_code: int, form: AlertForm, device: Eu
                             invoke_id_and_priority=invoke_id_and_priority(counter))
     else:
         payload = GbzAlert(alert_code, when)
-    message = GbcsMessage(Cra.ALERT, counter, device, recipient, MC_GENERIC_CRITICAL_ALERT, payload.encode())
+    message = GbcsMessage(Cra.ALERT, counter, device, recipient, MessageCode.GENERIC_CRITICAL_ALERT, payload.encode())
     return sign(message, ds_key)
 
 
@@ -131,7 +115,7 @@ def build_firmware_verification_failed_alert(*, form: AlertForm, device: Eui64, 
     The carrier is inferred: no vector or source shows 8F1C on the wire, so it goes as a
     Generic Critical Alert (MC 0x1000) with no use-case body, like the RTDS GCA vectors.
     """
-    return build_generic_critical_alert(alert_code=ALERT_FIRMWARE_VERIFICATION_FAILED, form=form, device=device,
+    return build_generic_critical_alert(alert_code=AlertCode.FIRMWARE_VERIFICATION_FAILED, form=form, device=device,
                                         recipient=recipient, when=when, counter=counter, ds_key=ds_key)
 
 
@@ -142,10 +126,10 @@ def build_cs06_alert(*, device: Eui64, supplier: Eui64, command_counter: int, ou
 
     As in RTDS it goes to the Supplier, signed, and names the command's counter.
     """
-    alert_code = (ALERT_FUTURE_DATED_ACTIONED if outcome.response_code is ActivationResult.SUCCESS
-                  else ALERT_FUTURE_DATED_NOT_ACTIONED)
+    alert_code = (AlertCode.FUTURE_DATED_ACTIONED if outcome.response_code is ActivationResult.SUCCESS
+                  else AlertCode.FUTURE_DATED_NOT_ACTIONED)
     payload = ActivateFirmwareAlert(alert_code, execution_date_time, command_counter, outcome)
-    message = GbcsMessage(Cra.ALERT, counter, device, supplier, MC_FUTURE_DATED_FIRMWARE_ACTIVATION_ALERT,
+    message = GbcsMessage(Cra.ALERT, counter, device, supplier, MessageCode.FUTURE_DATED_FIRMWARE_ACTIVATION_ALERT,
                           payload.encode())
     return sign(message, device_ds_key)
 
@@ -154,7 +138,7 @@ def build_cs06_precommand(*, supplier: Eui64, device: Eui64, manufacturer_image_
                           execution_date_time: datetime | None = None) -> GbcsMessage:
     """CS06 Activate Firmware as the Supplier hands it over to be signed: DF-only, no signature field."""
     payload = ActivateFirmwareCommand(manufacturer_image_hash, counter, execution_date_time)
-    return GbcsMessage(Cra.COMMAND, counter, supplier, device, MC_ACTIVATE_FIRMWARE, payload.encode(),
+    return GbcsMessage(Cra.COMMAND, counter, supplier, device, MessageCode.ACTIVATE_FIRMWARE, payload.encode(),
                        layout=Layout(signature_field=False))
 
 
@@ -178,7 +162,7 @@ def build_cs06_response(*, device: Eui64, supplier: Eui64, counter: int,
                         outcome: ActivateFirmwareOutcome | ActivateFirmwareAccepted, date_time: datetime,
                         device_ds_key: ec.EllipticCurvePrivateKey) -> GbcsMessage:
     """CS06 response from the device: DF-only, signed, dated, echoing the command's counter."""
-    message = GbcsMessage(Cra.RESPONSE, counter, device, supplier, MC_ACTIVATE_FIRMWARE, outcome.encode(),
+    message = GbcsMessage(Cra.RESPONSE, counter, device, supplier, MessageCode.ACTIVATE_FIRMWARE, outcome.encode(),
                           date_time=DlmsDateTime.from_datetime(date_time))
     return sign(message, device_ds_key)
 
@@ -187,7 +171,7 @@ def build_cs08_command(*, device: Eui64, supplier: Eui64, counter: int, supplier
                        mac_private_key: ec.EllipticCurvePrivateKey,
                        mac_peer_public_key: ec.EllipticCurvePublicKey, acb: Eui64 = RTDS_ACB) -> GbcsMessage:
     """CS08 Read PPMID/HCALCS Firmware Version: from the ACB for the Supplier, MAC'd, unsigned."""
-    message = GbcsMessage(Cra.COMMAND, counter, acb, device, MC_READ_FIRMWARE_VERSION,
+    message = GbcsMessage(Cra.COMMAND, counter, acb, device, MessageCode.READ_FIRMWARE_VERSION,
                           ReadFirmwareVersionCommand().encode(), remote_party=supplier,
                           remote_party_counter=supplier_counter)
     return add_mac(message, mac_private_key, mac_peer_public_key)
@@ -199,6 +183,6 @@ def build_cs08_response(*, device: Eui64, supplier: Eui64, counter: int, supplie
                         mac_peer_public_key: ec.EllipticCurvePublicKey, acb: Eui64 = RTDS_ACB) -> GbcsMessage:
     """CS08 response from the device to the ACB, MAC'd, echoing the command's counters."""
     payload = ReadFirmwareVersionResponse(firmware_version, response_code)
-    message = GbcsMessage(Cra.RESPONSE, counter, device, acb, MC_READ_FIRMWARE_VERSION, payload.encode(),
+    message = GbcsMessage(Cra.RESPONSE, counter, device, acb, MessageCode.READ_FIRMWARE_VERSION, payload.encode(),
                           remote_party=supplier, remote_party_counter=supplier_counter)
     return add_mac(message, mac_private_key, mac_peer_public_key)

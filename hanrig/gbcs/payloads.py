@@ -28,6 +28,7 @@ from hanrig.gbcs.der import (
 )
 from hanrig.gbcs.errors import DecodeError
 from hanrig.gbcs.framing import Cra, GbcsMessage, content_offset
+from hanrig.gbcs.registry import MessageCode
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,16 @@ _Decoder = Callable[..., Payload]
 
 #: (message code, CRA or None for any) -> decoder of the payload that message code names.
 _BY_MESSAGE_CODE: dict[tuple[int, Cra | None], _Decoder] = {
-    (0x0012, Cra.COMMAND): ActivateFirmwareCommand.decode,
-    (0x0012, Cra.RESPONSE): decode_activate_firmware_response,
-    (0x00CA, None): ActivateFirmwareAlert.decode,
-    (0x0129, Cra.COMMAND): ReadFirmwareVersionCommand.decode,
-    (0x0129, Cra.RESPONSE): ReadFirmwareVersionResponse.decode,
-    (0x0129, Cra.ALERT): FirmwareActivationAlert.decode,
-    (0x012B, None): FirmwareActivationAlert.decode,
-    (0x0128, None): FirmwareTransferAlert.decode,
-    (0x00CE, None): DlmsFirmwareReceiptAlert.decode,
-    (0x00CF, None): GbzFirmwareReceiptAlert.decode,
+    (MessageCode.ACTIVATE_FIRMWARE, Cra.COMMAND): ActivateFirmwareCommand.decode,
+    (MessageCode.ACTIVATE_FIRMWARE, Cra.RESPONSE): decode_activate_firmware_response,
+    (MessageCode.FUTURE_DATED_FIRMWARE_ACTIVATION_ALERT, None): ActivateFirmwareAlert.decode,
+    (MessageCode.READ_FIRMWARE_VERSION, Cra.COMMAND): ReadFirmwareVersionCommand.decode,
+    (MessageCode.READ_FIRMWARE_VERSION, Cra.RESPONSE): ReadFirmwareVersionResponse.decode,
+    (MessageCode.READ_FIRMWARE_VERSION, Cra.ALERT): FirmwareActivationAlert.decode,
+    (MessageCode.PPMID_FIRMWARE_ACTIVATION_ALERT, None): FirmwareActivationAlert.decode,
+    (MessageCode.FIRMWARE_TRANSFER_ALERT, None): FirmwareTransferAlert.decode,
+    (MessageCode.FIRMWARE_RECEIPT_DLMS, None): DlmsFirmwareReceiptAlert.decode,
+    (MessageCode.FIRMWARE_RECEIPT_GBZ, None): GbzFirmwareReceiptAlert.decode,
 }
 
 _DLMS_DATA_NOTIFICATION = 0x0F

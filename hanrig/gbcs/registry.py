@@ -308,6 +308,38 @@ ALERT_CODES: dict[int, str] = {
 }
 
 
+class MessageCode(enum.IntEnum):
+    """The message codes of the use cases hanrig builds or checks, by name (each is in ``MESSAGE_CODES``)."""
+
+    ACTIVATE_FIRMWARE = 0x0012  # CS06
+    FUTURE_DATED_FIRMWARE_ACTIVATION_ALERT = 0x00CA  # CS06, future-dated
+    FIRMWARE_RECEIPT_DLMS = 0x00CE  # FDRA, DLMS form
+    FIRMWARE_RECEIPT_GBZ = 0x00CF  # FDRA, GBZ form
+    FIRMWARE_TRANSFER_ALERT = 0x0128  # CCS08
+    READ_FIRMWARE_VERSION = 0x0129  # CS08
+    PPMID_FIRMWARE_ACTIVATION_ALERT = 0x012B  # CS09
+    GENERIC_CRITICAL_ALERT = 0x1000
+
+
+class AlertCode(enum.IntEnum):
+    """The alert codes hanrig raises or checks, by name (each is in ``ALERT_CODES``)."""
+
+    FIRMWARE_VERIFICATION_FAILED = 0x8F1C
+    INTEGRITY_CHECK_FAILED = 0x8F1E
+    TRUSTED_SOURCE_AUTHENTICATION_FAILURE = 0x8F3D
+    FUTURE_DATED_ACTIONED = 0x8F66
+    FUTURE_DATED_NOT_ACTIONED = 0x8F67
+    FIRMWARE_VERIFICATION_SUCCESSFUL = 0x8F72
+    FIRMWARE_TRANSFER_FAIL = 0x8F89
+    FIRMWARE_TRANSFER_SUCCESS = 0x8F8A
+    FIRMWARE_VERSION = 0x8F8B
+
+    @property
+    def label(self) -> str:
+        """``0x8F8A``: how alerts are named in events and reports."""
+        return f"0x{self.value:04X}"
+
+
 def alert_name(code: int) -> str | None:
     """The name of an alert code, or None for one not in the table."""
     return ALERT_CODES.get(code)

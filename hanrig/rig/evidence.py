@@ -14,6 +14,7 @@ from hanrig.gbcs import (
     ActivateFirmwareOutcome,
     ActivateImageResult,
     ActivationResult,
+    AlertCode,
     FirmwareActivationAlert,
     FirmwareTransferAlert,
     ReadFirmwareVersionResponse,
@@ -25,12 +26,6 @@ from hanrig.gbcs.alerts import DlmsFirmwareReceiptAlert, GbzFirmwareReceiptAlert
 from hanrig.gbcs.registry import dcc_alerts_for
 from hanrig.rig.ch.messages import GbcsRecord
 from hanrig.rig.measurements import Measurement, equals
-
-ALERT_TRANSFER_SUCCESS = 0x8F8A
-ALERT_TRANSFER_FAIL = 0x8F89
-ALERT_PPMID_ACTIVATION = 0x8F8B
-ALERT_FIRMWARE_RECEIPT = 0x8F72
-ALERT_VERIFICATION_FAILED = 0x8F1C
 
 
 def _hex(value: bytes) -> str:
@@ -67,7 +62,8 @@ def ccs08(record: GbcsRecord, *, entity: str, firmware_version: bytes, result: T
     alert, problems = _payload(record, FirmwareTransferAlert, "CCS08")
     if alert is None:
         return checks + problems
-    expected_code = ALERT_TRANSFER_SUCCESS if result is TransferResult.SUCCESS else ALERT_TRANSFER_FAIL
+    expected_code = (AlertCode.FIRMWARE_TRANSFER_SUCCESS if result is TransferResult.SUCCESS
+                     else AlertCode.FIRMWARE_TRANSFER_FAIL)
     return checks + [
         equals("CCS08 alert code", alert.alert_code, expected_code, shown=_code),
         equals("CCS08 response code", alert.response_code, result, shown=lambda r: r.name),
@@ -86,7 +82,7 @@ def cs09(record: GbcsRecord, *, ppmid: str, firmware_version: bytes,
     assert record.message is not None
     return checks + [
         equals("CS09 originator", record.message.originator, ppmid),
-        equals("CS09 alert code", alert.alert_code, ALERT_PPMID_ACTIVATION, shown=_code),
+        equals("CS09 alert code", alert.alert_code, AlertCode.FIRMWARE_VERSION, shown=_code),
         equals("CS09 result", alert.result, result, shown=lambda r: r.name),
         equals("CS09 firmware version", alert.firmware_version, firmware_version, shown=_hex),
     ]
@@ -101,7 +97,7 @@ def fdra(record: GbcsRecord, *, device: str, manufacturer_image_hash: bytes) -> 
     assert record.message is not None
     return checks + [
         equals("FDRA originator", record.message.originator, device),
-        equals("FDRA alert code", alert.alert_code, ALERT_FIRMWARE_RECEIPT, shown=_code),
+        equals("FDRA alert code", alert.alert_code, AlertCode.FIRMWARE_VERIFICATION_SUCCESSFUL, shown=_code),
         equals("FDRA calculated hash", alert.calculated_hash, manufacturer_image_hash, shown=_hex),
     ]
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from hanrig.gbcs import (
     ActivateImageResult,
     ActivationResult,
+    AlertCode,
+    MessageCode,
     ReadFirmwareVersionResponse,
     TransferResult,
     check_applicability,
@@ -40,12 +42,10 @@ from hanrig.rig.ota.server import ZigpyOtaLink
 from hanrig.rig.ota.session import Outcome, SessionResult, send_upgrade_end_response
 from hanrig.rig.recorder import Recorder
 from hanrig.rig.tracking import Distribution, Stage
+from hanrig.rig.zcl.ota import Ota
 
 LOG = logging.getLogger(__name__)
 
-OTA_CLUSTER = 0x0019
-MC_ACTIVATE_FIRMWARE = 0x0012
-MC_READ_FIRMWARE_VERSION = 0x0129
 
 #: What each way a transfer can end means to GBCS: the CCS08 response code.
 CCS08_RESULTS = {
@@ -115,7 +115,7 @@ async def _transfer(bench: Bench, update: Update, held: HeldImage,
             f"hardware version 0x{device.identity.hardware_version:04X} is outside the image's range")
     zigbee_device = await bench.join(device)
     assert bench.coordinator is not None
-    cluster = bench.coordinator.smart_energy_endpoint(zigbee_device, OTA_CLUSTER, server=False)
+    cluster = bench.coordinator.smart_energy_endpoint(zigbee_device, Ota.cluster_id, server=False)
 
     def discarded(gone: HeldImage) -> None:
         session = bench.hub.ota.session(zigbee_device.ieee)
@@ -158,7 +158,7 @@ async def activate_now(bench: Bench, device: DeviceConfig, image: LoadedImage) -
     """Tell a device waiting with upgrade time 0xFFFFFFFF to activate now (an unsolicited Upgrade End Response)."""
     zigbee_device = await bench.join(device)
     assert bench.coordinator is not None
-    cluster = bench.coordinator.smart_energy_endpoint(zigbee_device, OTA_CLUSTER, server=False)
+    cluster = bench.coordinator.smart_energy_endpoint(zigbee_device, Ota.cluster_id, server=False)
     await send_upgrade_end_response(ZigpyOtaLink(cluster), image.image)
 
 
@@ -171,7 +171,8 @@ async def activate_with_cs06(bench: Bench, update: Update, *, manufacturer_image
     mark = bench.hub.messages.mark
     command = bench.dcc.cs06(device.eui64, manufacturer_image_hash or update.image.manufacturer_image_hash)
     update.evidence.append(await bench.hub.deliver(zigbee_device, command, timeout=bench.config.ch.alert_timeout))
-    response = await expect_message(bench, update, "CS06 response", message_code=MC_ACTIVATE_FIRMWARE, after=mark)
+    response = await expect_message(bench, update, "CS06 response", message_code=MessageCode.ACTIVATE_FIRMWARE,
+                                    after=mark)
     if response is None:
         return None
     version = expected_version if expected_version is not None else (
@@ -187,7 +188,7 @@ async def read_version(bench: Bench, update: Update, *, expected_version: bytes)
     mark = bench.hub.messages.mark
     update.evidence.append(await bench.hub.deliver(zigbee_device, bench.dcc.cs08(device.eui64),
                                                    timeout=bench.config.ch.alert_timeout))
-    response = await expect_message(bench, update, "CS08 response", message_code=MC_READ_FIRMWARE_VERSION,
+    response = await expect_message(bench, update, "CS08 response", message_code=MessageCode.READ_FIRMWARE_VERSION,
                                     after=mark)
     if response is None:
         return None
@@ -198,7 +199,7 @@ async def read_version(bench: Bench, update: Update, *, expected_version: bytes)
 async def expect_cs09(bench: Bench, update: Update, *, result: ActivateImageResult, version: bytes,
                       after: int) -> GbcsRecord | None:
     """The PPMID's CS09 Firmware Activation Alert, checked against the result and version expected."""
-    cs09 = await expect_message(bench, update, "CS09 alert", alert_code=evidence.ALERT_PPMID_ACTIVATION, after=after)
+    cs09 = await expect_message(bench, update, "CS09 alert", alert_code=AlertCode.FIRMWARE_VERSION, after=after)
     if cs09 is not None:
         update.measure(*evidence.cs09(cs09, ppmid=update.device.eui64, firmware_version=version, result=result))
     return cs09
@@ -212,7 +213,7 @@ async def running_version(bench: Bench, device: DeviceConfig) -> bytes:
 
     def matches(record: GbcsRecord) -> bool:
         return (record.direction is Direction.FROM_DEVICE and record.device == device.eui64
-                and record.message_code == MC_READ_FIRMWARE_VERSION)
+                and record.message_code == MessageCode.READ_FIRMWARE_VERSION)
 
     response = await bench.hub.messages.wait_for(matches, after=mark, timeout=bench.config.ch.alert_timeout,
                                                  what=f"CS08 response from {device.name}")
@@ -237,7 +238,8 @@ async def update(bench: Bench, device: DeviceConfig, image: LoadedImage, *, requ
         await expect_cs09(bench, result, result=ActivateImageResult.SUCCESS, version=image.firmware_version,
                           after=mark)
     else:
-        fdra = await expect_message(bench, result, "FDRA", alert_code=evidence.ALERT_FIRMWARE_RECEIPT, after=mark)
+        fdra = await expect_message(bench, result, "FDRA", alert_code=AlertCode.FIRMWARE_VERIFICATION_SUCCESSFUL,
+                                    after=mark)
         if fdra is not None:
             result.measure(*evidence.fdra(fdra, device=device.eui64,
                                           manufacturer_image_hash=image.manufacturer_image_hash))

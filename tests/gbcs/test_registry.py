@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from hanrig.gbcs.registry import DCC_ALERTS, DeviceType, alert_name, message_code
+from hanrig.gbcs.registry import (
+    ALERT_CODES,
+    DCC_ALERTS,
+    MESSAGE_CODES,
+    AlertCode,
+    DeviceType,
+    MessageCode,
+    alert_name,
+    message_code,
+)
 
 FIRMWARE_ALERTS = (0x8F12, 0x8F1C, 0x8F30, 0x810E, 0x8F66, 0x8F67, 0x8F72, 0x8F89, 0x8F8A, 0x8F8B,
                    0x8F1B, 0x8F43, 0x81AD, 0x8154, 0x8155, 0x8F48, 0x8F49, 0x8F4A, 0x8F4B, 0x8183,
@@ -41,3 +50,14 @@ def test_ccs08_and_cs09_alerts_map_to_their_inferred_dcc_alerts() -> None:
     assert [m.dcc_alert for m in dcc_alerts_for(0x8F8A)] == ["N59", "N62"]
     assert [(m.dcc_alert, m.confirmed) for m in dcc_alerts_for(0x8F8B)] == [("N39", False)]
     assert dcc_alerts_for(0x8F72) == ()
+
+
+def test_every_named_message_code_is_one_the_tables_know() -> None:
+    assert all(code in MESSAGE_CODES for code in MessageCode)
+    assert MESSAGE_CODES[MessageCode.FIRMWARE_TRANSFER_ALERT].use_case == "CCS08"
+    assert MESSAGE_CODES[MessageCode.PPMID_FIRMWARE_ACTIVATION_ALERT].use_case == "CS09"
+
+
+def test_every_named_alert_code_is_one_the_tables_know() -> None:
+    assert all(code in ALERT_CODES for code in AlertCode)
+    assert AlertCode.FIRMWARE_TRANSFER_SUCCESS.label == "0x8F8A"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from hanrig.gbcs import GbcsMessage
+from hanrig.gbcs import AlertCode, GbcsMessage, MessageCode
 from hanrig.rig import images as rig_images
 from hanrig.rig.bench import Bench
 from hanrig.rig.ch.messages import Direction
@@ -24,7 +24,6 @@ from hanrig.rig.journal import Journal
 from hanrig.rig.recorder import Recorder
 from hanrig.rig.tracking import Stage
 from hanrig.rig.update import (
-    MC_ACTIVATE_FIRMWARE,
     activate_with_cs06,
     distribute,
     expect_message,
@@ -33,9 +32,6 @@ from hanrig.rig.update import (
 )
 from tests.paths import REPO
 
-ALERT_VERIFICATION_FAILED = 0x8F1C
-ALERT_TRUSTED_SOURCE_AUTHENTICATION_FAILURE = 0x8F3D
-ALERT_FIRMWARE_RECEIPT = 0x8F72
 RUNNING = bytes.fromhex("00000001")
 
 
@@ -73,7 +69,8 @@ async def test_a_tampered_image_is_refused_by_the_device_never_activated_and_fai
                 and e["kind"] == "ota_verified"]
     assert [e["result"] for e in verified] == ["bad-signature"]
     if name == "hcalcs":
-        alert = await expect_message(bench, result, "8F1C", alert_code=ALERT_VERIFICATION_FAILED, after=mark)
+        alert = await expect_message(bench, result, "8F1C", alert_code=AlertCode.FIRMWARE_VERIFICATION_FAILED,
+                                     after=mark)
         assert alert is not None and alert.authentic
     assert await running_version(bench, device) == RUNNING
 
@@ -82,7 +79,8 @@ async def test_cs06_with_a_bad_supplier_signature_or_acb_mac_gets_8f3d_and_no_ac
     hcalcs, image = bench.config.device("hcalcs"), bench.image("hcalcs-v2")
     mark = bench.hub.messages.mark
     held = await distribute(bench, hcalcs, image)
-    assert held.passed and await expect_message(bench, held, "FDRA", alert_code=ALERT_FIRMWARE_RECEIPT, after=mark)
+    fdra = await expect_message(bench, held, "FDRA", alert_code=AlertCode.FIRMWARE_VERIFICATION_SUCCESSFUL, after=mark)
+    assert held.passed and fdra
     zigbee_device = await bench.join(hcalcs)
 
     for part in ("signature", "mac"):
@@ -91,12 +89,12 @@ async def test_cs06_with_a_bad_supplier_signature_or_acb_mac_gets_8f3d_and_no_ac
         await bench.hub.deliver(zigbee_device, forged, timeout=bench.config.ch.alert_timeout)
 
         alert = await expect_message(bench, held, f"8F3D for a CS06 with a bad {part}",
-                                     alert_code=ALERT_TRUSTED_SOURCE_AUTHENTICATION_FAILURE, after=mark)
+                                     alert_code=AlertCode.TRUSTED_SOURCE_AUTHENTICATION_FAILURE, after=mark)
         assert alert is not None and alert.authentic, part
         assert await running_version(bench, hcalcs) == RUNNING, part
         # By the time CS08 is answered, a CS06 response would have come too.
         responses = [r for r in bench.hub.messages.records[mark:] if r.direction is Direction.FROM_DEVICE
-                     and r.message_code == MC_ACTIVATE_FIRMWARE]
+                     and r.message_code == MessageCode.ACTIVATE_FIRMWARE]
         assert responses == [], part
 
     # The image was held all along: an authentic CS06 activates it.

@@ -28,7 +28,7 @@ from hanrig.devices.errors import InputError
 from hanrig.devices.events import EventLog
 from hanrig.devices.gb.behaviours import Behaviour, Faults
 from hanrig.devices.gb.firmware import Firmware, HeldImage, Identity, Rejection, check_download, version_octets
-from hanrig.devices.gb.gbcs_link import MC_READ_FIRMWARE_VERSION, Command, GbcsLink
+from hanrig.devices.gb.gbcs_link import Command, GbcsLink
 from hanrig.devices.gb.ota_client import ActivationPolicy, Download, OtaClient
 from hanrig.devices.gb.profile import ENDPOINT, SMART_ENERGY_PROFILE, Address, ClusterId, SeDeviceId, declared_only
 from hanrig.devices.gb.settings import GbSettings
@@ -42,7 +42,7 @@ from hanrig.devices.han.zcl.foundation import Status
 from hanrig.devices.han.zcl.frame import Direction, FrameType, ZclFrame
 from hanrig.devices.han.zdo import LogicalType
 from hanrig.devices.scheduling import Timer
-from hanrig.gbcs import AlertForm, ReadResult, build_cs08_response
+from hanrig.gbcs import AlertForm, MessageCode, ReadResult, build_cs08_response
 
 UtcClock = Callable[[], datetime]
 
@@ -234,7 +234,7 @@ class GbDevice(Node):
     # ---------------------------------------------------------------- GBCS commands
 
     def on_command(self, command: Command) -> None:
-        if command.message.message_code == MC_READ_FIRMWARE_VERSION:
+        if command.message.message_code == MessageCode.READ_FIRMWARE_VERSION:
             self._read_firmware_version(command)
 
     def _read_firmware_version(self, command: Command) -> None:

@@ -29,11 +29,13 @@ from hanrig.devices.gb.behaviours import Faults
 from hanrig.devices.gb.trust import DeviceKeys
 from hanrig.devices.scheduling import Timer
 from hanrig.gbcs import (
+    AlertCode,
     AlertForm,
     Cra,
     Eui64,
     GbcsError,
     GbcsMessage,
+    MessageCode,
     Payload,
     Verdict,
     build_generic_critical_alert,
@@ -43,11 +45,6 @@ from hanrig.gbcs import (
     verify_mac,
     verify_signature,
 )
-
-MC_ACTIVATE_FIRMWARE = 0x0012
-MC_READ_FIRMWARE_VERSION = 0x0129
-ALERT_INTEGRITY_CHECK_FAILED = 0x8F1E
-ALERT_TRUSTED_SOURCE_AUTHENTICATION_FAILURE = 0x8F3D
 
 
 @dataclass(frozen=True)
@@ -64,8 +61,8 @@ class Protection:
 
 #: The commands GB devices act on (message code -> protection), as RTDS carries them.
 COMMANDS: Mapping[int, Protection] = {
-    MC_ACTIVATE_FIRMWARE: Protection("CS06", originator="supplier", signed=True),
-    MC_READ_FIRMWARE_VERSION: Protection("CS08", originator="acb", signed=False, names_remote_party=True),
+    MessageCode.ACTIVATE_FIRMWARE: Protection("CS06", originator="supplier", signed=True),
+    MessageCode.READ_FIRMWARE_VERSION: Protection("CS08", originator="acb", signed=False, names_remote_party=True),
 }
 
 
@@ -124,7 +121,7 @@ class GbcsLink:
         try:
             message = decode(data)
         except GbcsError as exc:
-            return self._refuse("undecodable", ALERT_INTEGRITY_CHECK_FAILED, error=str(exc))
+            return self._refuse("undecodable", AlertCode.INTEGRITY_CHECK_FAILED, error=str(exc))
         details = {"message_code": f"0x{message.message_code:04X}", "counter": message.counter,
                    "originator": str(message.originator)}
         if message.recipient != self.keys.device:
@@ -136,7 +133,7 @@ class GbcsLink:
             return self._refuse("not served by this device", None, **details)
         verdict = self._authenticate(message, protection)
         if verdict is not None:
-            return self._refuse("authentication failed", ALERT_TRUSTED_SOURCE_AUTHENTICATION_FAILURE,
+            return self._refuse("authentication failed", AlertCode.TRUSTED_SOURCE_AUTHENTICATION_FAILURE,
                                 check=verdict, **details)
         if message.counter <= self._last_accepted.get(message.originator, -1):
             return self._refuse("replayed counter", None,
@@ -144,9 +141,9 @@ class GbcsLink:
         try:
             payload = decode_payload(message)
         except GbcsError as exc:
-            return self._refuse("payload undecodable", ALERT_INTEGRITY_CHECK_FAILED, error=str(exc), **details)
+            return self._refuse("payload undecodable", AlertCode.INTEGRITY_CHECK_FAILED, error=str(exc), **details)
         if protection.names_remote_party and message.remote_party_counter is None:
-            return self._refuse("no remote party", ALERT_INTEGRITY_CHECK_FAILED, **details)
+            return self._refuse("no remote party", AlertCode.INTEGRITY_CHECK_FAILED, **details)
         self._last_accepted[message.originator] = message.counter
         self._host.record("gbcs_command", use_case=protection.use_case, **details)
         return Command(message, payload)
@@ -166,10 +163,10 @@ class GbcsLink:
             return f"MAC {mac.value}"
         return None
 
-    def _refuse(self, reason: str, alert_code: int | None, **details: Any) -> None:
+    def _refuse(self, reason: str, alert_code: AlertCode | None, **details: Any) -> None:
         self._host.record("gbcs_rejected", reason=reason, **details)
         if alert_code is not None:
-            self.alert(f"0x{alert_code:04X}", self._generic_critical_alert(alert_code))
+            self.alert(alert_code, self._generic_critical_alert(alert_code))
         return None
 
     def _generic_critical_alert(self, alert_code: int) -> AlertBuilder:
@@ -188,8 +185,9 @@ class GbcsLink:
         self._host.record("gbcs_response", use_case=use_case, counter=message.counter)
         self._host.transmit(encode(message), f"{use_case} response")
 
-    def alert(self, name: str, build: AlertBuilder) -> None:
+    def alert(self, code: AlertCode, build: AlertBuilder) -> None:
         """Raise an alert now: numbered and timed now, sent as the alert faults allow."""
+        name = code.label
         counter = self._next_counter
         self._next_counter += 1
         message = build(counter, self._host.utc_now())

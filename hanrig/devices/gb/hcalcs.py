@@ -20,7 +20,7 @@ from hanrig.bench.fields import Fields
 from hanrig.bench.identity import DeviceIdentity
 from hanrig.devices.gb.device import GbDevice
 from hanrig.devices.gb.firmware import HeldImage, Rejection, version_octets
-from hanrig.devices.gb.gbcs_link import MC_ACTIVATE_FIRMWARE, MC_READ_FIRMWARE_VERSION, Command
+from hanrig.devices.gb.gbcs_link import Command
 from hanrig.devices.gb.ota_client import ActivationPolicy
 from hanrig.devices.gb.profile import ClusterId, SeDeviceId
 from hanrig.devices.gb.settings import GbSettings, read_gb_settings
@@ -30,8 +30,10 @@ from hanrig.gbcs import (
     ActivateFirmwareCommand,
     ActivateFirmwareOutcome,
     ActivationResult,
+    AlertCode,
     AlertForm,
     GbcsMessage,
+    MessageCode,
     build_cs06_alert,
     build_cs06_response,
     build_fdra_dlms,
@@ -43,7 +45,7 @@ from hanrig.gbcs import (
 class Hcalcs(GbDevice):
     DEVICE_ID = SeDeviceId.LOAD_CONTROL_DEVICE
     ACTIVATION_POLICY = ActivationPolicy.OUT_OF_BAND_ONLY
-    SERVES = frozenset({MC_ACTIVATE_FIRMWARE, MC_READ_FIRMWARE_VERSION})
+    SERVES = frozenset({MessageCode.ACTIVATE_FIRMWARE, MessageCode.READ_FIRMWARE_VERSION})
     DECLARED_CLIENTS = (ClusterId.TIME, ClusterId.DEMAND_RESPONSE_LOAD_CONTROL)
 
     # ---------------------------------------------------------------- distribution
@@ -58,7 +60,7 @@ class Hcalcs(GbDevice):
                 return receipt(device=keys.device, recipient=keys.anchors.supplier, calculated_hash=calculated_hash,
                                when=when, counter=counter, ds_key=keys.ds_private)
 
-            self.gbcs.alert("0x8F72", fdra)
+            self.gbcs.alert(AlertCode.FIRMWARE_VERIFICATION_SUCCESSFUL, fdra)
             return
 
         def verification_failed(counter: int, when: datetime) -> GbcsMessage:
@@ -66,12 +68,12 @@ class Hcalcs(GbDevice):
                                                             recipient=keys.anchors.supplier, when=when,
                                                             counter=counter, ds_key=keys.ds_private)
 
-        self.gbcs.alert("0x8F1C", verification_failed)
+        self.gbcs.alert(AlertCode.FIRMWARE_VERIFICATION_FAILED, verification_failed)
 
     # ---------------------------------------------------------------- CS06 Activate Firmware
 
     def on_command(self, command: Command) -> None:
-        if command.message.message_code != MC_ACTIVATE_FIRMWARE:
+        if command.message.message_code != MessageCode.ACTIVATE_FIRMWARE:
             super().on_command(command)
             return
         payload = command.payload
@@ -127,7 +129,8 @@ class Hcalcs(GbDevice):
                                     execution_date_time=execution, counter=counter,
                                     device_ds_key=keys.ds_private)
 
-        alert = "0x8F66" if outcome.response_code is ActivationResult.SUCCESS else "0x8F67"
+        alert = (AlertCode.FUTURE_DATED_ACTIONED if outcome.response_code is ActivationResult.SUCCESS
+                 else AlertCode.FUTURE_DATED_NOT_ACTIONED)
         self.gbcs.alert(alert, build)
 
 

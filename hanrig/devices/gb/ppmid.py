@@ -16,18 +16,17 @@ from hanrig.bench.fields import Fields
 from hanrig.bench.identity import DeviceIdentity
 from hanrig.devices.gb.device import GbDevice
 from hanrig.devices.gb.firmware import version_octets
-from hanrig.devices.gb.gbcs_link import MC_READ_FIRMWARE_VERSION
 from hanrig.devices.gb.ota_client import ActivationPolicy
 from hanrig.devices.gb.profile import ClusterId, SeDeviceId
 from hanrig.devices.gb.settings import GbSettings, read_gb_settings
 from hanrig.devices.han.kinds import ConfigContext, DeviceKind, register
-from hanrig.gbcs import ActivateImageResult, GbcsMessage, build_cs09_alert
+from hanrig.gbcs import ActivateImageResult, AlertCode, GbcsMessage, MessageCode, build_cs09_alert
 
 
 class Ppmid(GbDevice):
     DEVICE_ID = SeDeviceId.PREPAYMENT_TERMINAL
     ACTIVATION_POLICY = ActivationPolicy.OTA_SERVER_ALLOWED
-    SERVES = frozenset({MC_READ_FIRMWARE_VERSION})
+    SERVES = frozenset({MessageCode.READ_FIRMWARE_VERSION})
     DECLARED_CLIENTS = (ClusterId.TIME, ClusterId.PRICE, ClusterId.METERING, ClusterId.MESSAGING,
                         ClusterId.PREPAYMENT)
 
@@ -46,7 +45,7 @@ class Ppmid(GbDevice):
             return build_cs09_alert(ppmid=keys.device, firmware_version=version, result=result, when=when,
                                     counter=counter, ppmid_ds_key=keys.ds_private, recipient=keys.anchors.acb)
 
-        self.gbcs.alert("0x8F8B", build)
+        self.gbcs.alert(AlertCode.FIRMWARE_VERSION, build)
 
 
 def _read_settings(fields: Fields, context: ConfigContext, identity: DeviceIdentity) -> GbSettings:

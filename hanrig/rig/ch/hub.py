@@ -30,10 +30,10 @@ from hanrig.rig.coordinator.coordinator import Coordinator
 from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.ota.server import OtaServer
 from hanrig.rig.recorder import Recorder
+from hanrig.rig.zcl.tunneling import Tunneling
 
 LOG = logging.getLogger(__name__)
 
-TUNNELING_CLUSTER = 0x0704
 
 
 #: How often an undelivered message is tried again while the device may be asleep.
@@ -101,7 +101,7 @@ class CommsHub:
 
     def _tunnel_cluster(self, device: zigpy.device.Device) -> Any:
         assert self.coordinator is not None, "the hub is not attached to a coordinator"
-        return self.coordinator.smart_energy_endpoint(device, TUNNELING_CLUSTER, server=True)
+        return self.coordinator.smart_energy_endpoint(device, Tunneling.cluster_id, server=True)
 
     async def connect(self, device: zigpy.device.Device, *, timeout: float) -> None:
         """Open the GB-HGRP tunnel to a device that has joined, as a CH does after key establishment."""

@@ -29,11 +29,13 @@ import zigpy.exceptions
 import zigpy.types
 import zigpy.util
 from zigpy.application import ControllerApplication
+from zigpy.zcl.clusters import general, smartenergy
 
 import hanrig.rig.zcl  # noqa: F401 - registers the rig's clusters with zigpy before any device appears
 from hanrig.bench.errors import ConfigError
 from hanrig.rig.coordinator.application import SMART_ENERGY_PROFILE, application_class
 from hanrig.rig.errors import InfrastructureError
+from hanrig.rig.zcl.tunneling import Tunneling
 
 LOG = logging.getLogger(__name__)
 
@@ -41,8 +43,9 @@ LOG = logging.getLogger(__name__)
 #: Service Interface: OTA server, Key Establishment, Time and the Tunneling client.
 CH_ENDPOINT = 9
 ESI_DEVICE_TYPE = 0x0500
-_CH_SERVER_CLUSTERS = (0x0000, 0x000A, 0x0019, 0x0800)
-_CH_CLIENT_CLUSTERS = (0x0704,)
+_CH_SERVER_CLUSTERS = (general.Basic.cluster_id, general.Time.cluster_id, general.Ota.cluster_id,
+                       smartenergy.KeyEstablishment.cluster_id)
+_CH_CLIENT_CLUSTERS = (Tunneling.cluster_id,)
 
 STARTUP_TIMEOUT = 60.0
 RECONNECT_TIMEOUT = 60.0
