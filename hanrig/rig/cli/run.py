@@ -88,7 +88,11 @@ def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Pa
     files = [str(suite_path(name)) for name in suites]
     run_id = new_run_id()
     out_root = report_dir or config.report_dir
-    args = [*files, "--hil-config", str(config_path), "--hil-run-id", run_id, "--hil-report-dir", str(out_root),
+    # The suites' own settings, never those of a project around the working directory (which pytest
+    # would otherwise find from the paths among the arguments).
+    settings = Path(str(resources.files("hanrig.fixtures") / "suites" / "pytest.ini"))
+    args = [*files, "-c", str(settings), "--rootdir", str(settings.parent),
+            "--hil-config", str(config_path), "--hil-run-id", run_id, "--hil-report-dir", str(out_root),
             "--hil-suite", ",".join(suites), "-p", "no:cacheprovider",
             # the suites are synchronous: an asyncio plugin installed beside hanrig has nothing to do
             "-p", "no:asyncio"]
