@@ -2,10 +2,14 @@
 
 The header (ZCL §11.4, little-endian, magic ``0x0BEEF11E``) is the same in both. In the
 GBCS form (the DCC/GFI DUIS samples) the Manufacturer Image follows the header directly
-and may end with ``00 40`` and a 64-byte raw ECDSA P-256/SHA-256 signature, made by the
-Supplier over the Manufacturer Image only. In the Zigbee form the body is a list of
-tag-length sub-elements and the Manufacturer Image is the Upgrade Image (tag 0).
-``image_size`` always equals the file's length; encoding recomputes it.
+and, when the Supplier has signed it, a trailer ends the file: a one-octet Force Replace
+flag (00 or 01, read by the CH), ``0x40`` (the signature's length), then the 64-octet raw
+ECDSA P-256/SHA-256 signature over the Manufacturer Image only (GBCS 11.2.3-11.2.4 as
+HenryGiraldo/gbcs ``create_ota_upgrade_image`` builds it; the DUIS 11.1 sample's trailer
+starts ``00 40`` and its signature verifies over exactly the Manufacturer Image). In the
+Zigbee form the body is a list of tag-length sub-elements and the Manufacturer Image is
+the Upgrade Image (tag 0). ``image_size`` always equals the file's length; encoding
+recomputes it.
 """
 
 from __future__ import annotations
@@ -24,9 +28,15 @@ from hanrig.gbcs.eui import Eui64
 
 OTA_MAGIC = 0x0BEEF11E
 HEADER_STRING_LENGTH = 32
-#: What precedes the signature in the GBCS form: its length, 64, big-endian [INF].
-SIGNATURE_MARKER = SIGNATURE_LENGTH.to_bytes(2, "big")
 _FIXED_HEADER_LENGTH = 56
+
+#: The GBCS form's signature trailer: Force Replace flag, the signature's length, the signature.
+_TRAILER = c.Struct(
+    "force_replace" / c.Mapping(c.Int8ul, {False: 0, True: 1}),
+    "signature_length" / c.Const(SIGNATURE_LENGTH.to_bytes(1, "big")),
+    "signature" / c.Bytes(SIGNATURE_LENGTH),
+)
+TRAILER_LENGTH = _TRAILER.sizeof()
 
 
 class FieldControl(enum.IntFlag):
@@ -130,13 +140,16 @@ class SubElement:
 class OtaImage:
     """An OTA file: header, body elements in file order, and (GBCS form) the Supplier signature.
 
-    The GBCS form has exactly one element, the Upgrade Image, written without tag or length.
+    The GBCS form has exactly one element, the Upgrade Image, written without tag or length;
+    a signed one carries ``force_replace`` in its trailer, which tells the CH to replace an
+    image it holds even if this one's version is not newer.
     """
 
     header: OtaHeader
     form: ImageForm
     elements: tuple[SubElement, ...]
     signature: bytes | None = None
+    force_replace: bool = False
 
     @property
     def manufacturer_image(self) -> bytes:
@@ -151,7 +164,7 @@ class OtaImage:
         return hashlib.sha256(self.manufacturer_image).digest()
 
     def __repr__(self) -> str:
-        signed = "signed" if self.signature else "unsigned"
+        signed = ("signed, force replace" if self.force_replace else "signed") if self.signature else "unsigned"
         return (f"<OtaImage {self.form} {signed} mfr=0x{self.header.manufacturer_code:04X} "
                 f"type=0x{self.header.image_type:04X} version=0x{self.header.file_version:08X} "
                 f"image={len(self.manufacturer_image)} bytes>")
@@ -209,18 +222,23 @@ def _tiles_as_sub_elements(body: bytes) -> bool:
     return any(element.tag == SubElementTag.UPGRADE_IMAGE for element in elements)
 
 
-def _looks_signed(body: bytes) -> bool:
-    return len(body) >= len(SIGNATURE_MARKER) + SIGNATURE_LENGTH and (
-        body[-SIGNATURE_LENGTH - len(SIGNATURE_MARKER):-SIGNATURE_LENGTH] == SIGNATURE_MARKER)
+def _trailer(body: bytes) -> c.Container | None:
+    """The signature trailer the body ends with, or None if it does not end with one."""
+    if len(body) < TRAILER_LENGTH:
+        return None
+    try:
+        return _TRAILER.parse(body[-TRAILER_LENGTH:])
+    except c.ConstructError:
+        return None
 
 
 def parse_image(data: bytes, *, form: ImageForm | None = None, signed: bool | None = None) -> OtaImage:
     """Parse an OTA file; ``form`` and ``signed`` are detected unless given.
 
     Detection: the Zigbee form when the body is exactly a run of sub-elements including
-    an Upgrade Image; in the GBCS form, signed when the body ends with ``00 40`` and 64
-    bytes. A caller that knows better (an unsigned image that happens to end that way)
-    says so.
+    an Upgrade Image; in the GBCS form, signed when the body ends with a trailer (``00 40``
+    or ``01 40`` and 64 octets). A caller that knows better (an unsigned image that happens
+    to end that way) says so.
     """
     header = _parse_header(data)
     if header.image_size != len(data):
@@ -235,30 +253,34 @@ def parse_image(data: bytes, *, form: ImageForm | None = None, signed: bool | No
         elements, _ = parse(_SUB_ELEMENTS, body, what="sub-elements", base_offset=header.header_length,
                             error=ImageError)
         return OtaImage(header, form, tuple(elements))
-    if signed is None:
-        signed = _looks_signed(body)
-    if signed:
-        if not _looks_signed(body):
-            raise ImageError("no 00 40 signature marker 66 bytes before the end",
-                             offset=max(len(data) - SIGNATURE_LENGTH - 2, 0), field="signature")
-        image, signature = body[:-SIGNATURE_LENGTH - len(SIGNATURE_MARKER)], body[-SIGNATURE_LENGTH:]
-        return OtaImage(header, form, (SubElement(SubElementTag.UPGRADE_IMAGE, image),), signature)
-    return OtaImage(header, form, (SubElement(SubElementTag.UPGRADE_IMAGE, body),))
+    trailer = _trailer(body) if signed is not False else None
+    if signed and trailer is None:
+        raise ImageError("no signature trailer (Force Replace 00 or 01, then 40, then 64 octets) at the end",
+                         offset=max(len(data) - TRAILER_LENGTH, 0), field="signature")
+    if trailer is None:
+        return OtaImage(header, form, (SubElement(SubElementTag.UPGRADE_IMAGE, body),))
+    image = body[:-TRAILER_LENGTH]
+    return OtaImage(header, form, (SubElement(SubElementTag.UPGRADE_IMAGE, image),), trailer.signature,
+                    trailer.force_replace)
 
 
 def _body(image: OtaImage) -> bytes:
     if image.form is ImageForm.ZIGBEE:
-        if image.signature is not None:
-            raise EncodeError("the Zigbee form carries no GBCS Supplier signature", field="signature")
+        if image.signature is not None or image.force_replace:
+            raise EncodeError("the Zigbee form carries no GBCS Supplier signature trailer", field="signature")
         return build(_SUB_ELEMENTS, list(image.elements), what="sub-elements")
     if len(image.elements) != 1 or image.elements[0].tag != SubElementTag.UPGRADE_IMAGE:
         raise EncodeError("the GBCS form holds exactly one element, the Upgrade Image", field="elements")
     if image.signature is None:
+        if image.force_replace:
+            raise EncodeError("Force Replace travels in the signature trailer: sign the image", field="force replace")
         return image.manufacturer_image
     if len(image.signature) != SIGNATURE_LENGTH:
         raise EncodeError(f"a signature is {SIGNATURE_LENGTH} bytes, got {len(image.signature)}",
                           field="signature")
-    return image.manufacturer_image + SIGNATURE_MARKER + image.signature
+    trailer = build(_TRAILER, {"force_replace": image.force_replace, "signature_length": None,
+                               "signature": image.signature}, what="signature trailer")
+    return image.manufacturer_image + trailer
 
 
 def encode_image(image: OtaImage) -> bytes:
@@ -286,11 +308,12 @@ def build_image(*, manufacturer_code: int, image_type: int, file_version: int, m
                 form: ImageForm = ImageForm.GBCS, hardware_versions: tuple[int, int] | None = None,
                 header_text: str | bytes = b"", stack_version: int = 0x0002,
                 security_credential_version: int | None = None, upgrade_file_destination: str | None = None,
-                sign_key: ec.EllipticCurvePrivateKey | None = None) -> OtaImage:
+                sign_key: ec.EllipticCurvePrivateKey | None = None, force_replace: bool = False) -> OtaImage:
     """A new image; the defaults give the layout of the DUIS samples.
 
     ``hardware_versions`` is the (minimum, maximum) range. With ``sign_key`` (the
-    Supplier's DS key) the GBCS form is signed over its Manufacturer Image.
+    Supplier's DS key) the GBCS form is signed over its Manufacturer Image, and its
+    trailer carries ``force_replace``.
     """
     minimum, maximum = hardware_versions if hardware_versions else (None, None)
     header = OtaHeader(manufacturer_code, image_type, file_version, header_string(header_text), stack_version,
@@ -300,15 +323,21 @@ def build_image(*, manufacturer_code: int, image_type: int, file_version: int, m
                        minimum_hardware_version=minimum, maximum_hardware_version=maximum)
     image = OtaImage(header, form, (SubElement(SubElementTag.UPGRADE_IMAGE, manufacturer_image),))
     if sign_key is not None:
-        image = sign_image(image, sign_key)
+        image = sign_image(image, sign_key, force_replace=force_replace)
+    elif force_replace:
+        raise EncodeError("Force Replace travels in the signature trailer: give the Supplier's key to sign with",
+                          field="force replace")
     return with_image_size(image)
 
 
-def sign_image(image: OtaImage, supplier_ds_key: ec.EllipticCurvePrivateKey) -> OtaImage:
-    """The GBCS-form image signed over its Manufacturer Image."""
+def sign_image(image: OtaImage, supplier_ds_key: ec.EllipticCurvePrivateKey, *,
+               force_replace: bool | None = None) -> OtaImage:
+    """The GBCS-form image signed over its Manufacturer Image (its Force Replace flag kept unless given)."""
     if image.form is not ImageForm.GBCS:
         raise EncodeError("only the GBCS form carries a Supplier signature", field="signature")
-    return with_image_size(replace(image, signature=ecdsa_sign(supplier_ds_key, image.manufacturer_image)))
+    flag = image.force_replace if force_replace is None else force_replace
+    return with_image_size(replace(image, signature=ecdsa_sign(supplier_ds_key, image.manufacturer_image),
+                                   force_replace=flag))
 
 
 def verify_image(image: OtaImage, public_key: ec.EllipticCurvePublicKey | None) -> Verdict:

@@ -47,6 +47,46 @@ def test_esme_sample_is_supplier_signed_over_its_manufacturer_image() -> None:
     assert verify_image(image, supplier) is Verdict.VALID
 
 
+#: the DUIS 11.1 sample with its Force Replace octet (66 octets before the end) set
+FORCED_SAMPLE = ESME_SAMPLE[:-66] + b"\x01" + ESME_SAMPLE[-65:]
+
+
+def test_the_esme_samples_trailer_is_force_replace_off_then_0x40_then_the_signature() -> None:
+    assert ESME_SAMPLE[-66:-64] == bytes.fromhex("0040") and parse_image(ESME_SAMPLE).force_replace is False
+
+
+def test_a_sample_with_force_replace_set_is_still_signed_over_the_same_235_octet_manufacturer_image() -> None:
+    image = parse_image(FORCED_SAMPLE)
+    assert image.force_replace is True and len(image.manufacturer_image) == 235
+    assert image.manufacturer_image_hash.hex() == SAMPLE_IMAGE_HASH
+    supplier = rtds_keystore().public_key(RTDS_SUPPLIER, KeyUsage.DIGITAL_SIGNING)
+    assert verify_image(image, supplier) is Verdict.VALID
+    assert encode_image(image) == FORCED_SAMPLE
+
+
+@pytest.mark.parametrize("flag", [b"\x02", b"\xff"])
+def test_a_trailer_whose_force_replace_octet_is_neither_00_nor_01_is_no_trailer(flag: bytes) -> None:
+    data = ESME_SAMPLE[:-66] + flag + ESME_SAMPLE[-65:]
+    assert parse_image(data).signature is None
+    with pytest.raises(ImageError, match="no signature trailer"):
+        parse_image(data, signed=True)
+
+
+def test_force_replace_is_built_into_a_signed_image_and_read_back() -> None:
+    key = throwaway_key("supplier")
+    image = build_image(manufacturer_code=1, image_type=2, file_version=3, manufacturer_image=b"firmware",
+                        sign_key=key, force_replace=True)
+    data = encode_image(image)
+    assert data[-66:-64] == bytes.fromhex("0140")
+    again = parse_image(data)
+    assert again.force_replace and verify_image(again, key.public_key()) is Verdict.VALID
+
+
+def test_force_replace_without_a_signature_is_refused() -> None:
+    with pytest.raises(EncodeError, match="signature trailer"):
+        build_image(manufacturer_code=1, image_type=2, file_version=3, manufacturer_image=b"x", force_replace=True)
+
+
 def test_esme_sample_signature_fails_with_another_key() -> None:
     other = throwaway_key("not the supplier").public_key()
     assert verify_image(parse_image(ESME_SAMPLE), other) is Verdict.INVALID

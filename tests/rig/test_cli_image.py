@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -81,6 +82,25 @@ def test_built_image_inspects_back_to_the_same_fields_and_zigpy_reads_it(tmp_pat
     assert zigpy_header.image_size == len(data) == record["file_size"]
 
 
+def test_a_built_image_with_force_replace_inspects_as_signed_with_the_flag_set(tmp_path: Path) -> None:
+    output = build(tmp_path, "--sign-key", str(SUPPLIER_KEY), "--force-replace")
+    code, record = inspect_json("--keystore", str(KEYSTORE), str(output))
+    assert (code, record["signature"], record["force_replace"], record["manufacturer_image_size"]) == (
+        0, "valid", True, 300)
+    assert output.read_bytes()[-66:-64] == bytes.fromhex("0140")
+
+
+def test_the_11_1_sample_with_force_replace_set_inspects_as_signed_with_its_235_octet_image(tmp_path: Path) -> None:
+    request = DUIS_11_1.read_text()
+    body = request.split("<sr:FirmwareImage>")[1].split("</sr:FirmwareImage>")[0]
+    image = base64.b64decode(body)
+    flagged = image[:-66] + b"\x01" + image[-65:]
+    (tmp_path / "flagged.ota").write_bytes(flagged)
+    code, record = inspect_json("--keystore", str(KEYSTORE), str(tmp_path / "flagged.ota"))
+    assert (code, record["signature"], record["force_replace"]) == (0, "valid", True)
+    assert (record["manufacturer_image_size"], record["manufacturer_image_sha256"]) == (235, SAMPLE_HASH)
+
+
 def test_zigbee_format_parses_whole_with_zigpy(tmp_path: Path) -> None:
     output = build(tmp_path, "--format", "zigbee")
     image, rest = zigpy_image.parse_ota_image(output.read_bytes())
@@ -127,6 +147,7 @@ def test_a_file_that_is_not_an_image_exits_2_with_the_offset(tmp_path: Path) -> 
         (("--header-string", "x" * 33), "header string"),
         (("--format", "zigbee", "--sign-key", str(SUPPLIER_KEY)), "gbcs format only"),
         (("--file-version", "0x1FFFFFFFF"), "does not fit in 32 bits"),
+        (("--force-replace",), "give --sign-key too"),
     ],
 )
 def test_bad_build_options_exit_2_with_one_line(tmp_path: Path, args: tuple[str, ...], message: str) -> None:

@@ -38,6 +38,9 @@ def image_group() -> None:
 @click.option("--stack-version", default="0x0002", show_default=True, help="ZigBee stack version.")
 @click.option("--sign-key", type=click.Path(dir_okay=False, path_type=Path),
               help="Supplier DS private key (PEM) to sign the Manufacturer Image with (gbcs format).")
+@click.option("--force-replace", is_flag=True,
+              help="Set the Force Replace flag in the signature trailer: the CH replaces an image it holds with "
+                   "this one even if this one's version is not newer (needs --sign-key).")
 @click.option("--format", "form", type=click.Choice([form.value for form in ImageForm]),
               default=ImageForm.GBCS.value, show_default=True,
               help="gbcs: the DUIS sample layout; zigbee: tag-length sub-elements.")
@@ -47,12 +50,14 @@ def image_group() -> None:
 @json_option
 def build_command(manufacturer_code: str, image_type: str, file_version: str, hw_min: str | None,
                   hw_max: str | None, header_string: str, stack_version: str, sign_key: Path | None,
-                  form: str, payload_name: str, output: Path, as_json: bool) -> None:
+                  force_replace: bool, form: str, payload_name: str, output: Path, as_json: bool) -> None:
     """Build an OTA upgrade image from a Manufacturer Image."""
     if (hw_min is None) != (hw_max is None):
         raise ConfigError("--hw-min and --hw-max go together")
     if sign_key is not None and form != ImageForm.GBCS:
         raise ConfigError("--sign-key applies to the gbcs format only")
+    if force_replace and sign_key is None:
+        raise ConfigError("--force-replace travels in the signature trailer: give --sign-key too")
     hardware = None
     if hw_min is not None and hw_max is not None:
         hardware = (number(hw_min, option="--hw-min", bits=16), number(hw_max, option="--hw-max", bits=16))
@@ -66,6 +71,7 @@ def build_command(manufacturer_code: str, image_type: str, file_version: str, hw
         header_text=header_string,
         stack_version=number(stack_version, option="--stack-version", bits=16),
         sign_key=load_private_key(sign_key) if sign_key is not None else None,
+        force_replace=force_replace,
     )
     data = encode_image(image)
     try:
@@ -73,13 +79,13 @@ def build_command(manufacturer_code: str, image_type: str, file_version: str, hw
     except OSError as exc:
         raise ConfigError(f"{output}: cannot write ({exc.strerror})") from None
     summary = {"file": str(output), "size": len(data), "form": str(image.form),
-               "signed": image.signature is not None,
+               "signed": image.signature is not None, "force_replace": image.force_replace,
                "manufacturer_image_sha256": image.manufacturer_image_hash.hex()}
     if as_json:
         emit_json(summary)
     else:
         click.echo(f"wrote {output}: {len(data)} bytes, {image.form} form, "
-                   f"{'signed' if image.signature else 'unsigned'}, "
+                   f"{'signed' if image.signature else 'unsigned'}{', force replace' if image.force_replace else ''}, "
                    f"Manufacturer Image SHA-256 {image.manufacturer_image_hash.hex()}")
 
 
@@ -130,6 +136,7 @@ class Inspection:
             "manufacturer_image_sha256": self.image.manufacturer_image_hash.hex(),
             "signature": str(self.signature),
             "verified_with": self.verified_with,
+            "force_replace": self.image.force_replace if self.image.signature is not None else None,
         }
 
     def rows(self) -> list[tuple[str, str]]:
@@ -165,6 +172,8 @@ class Inspection:
             ("SHA-256", self.image.manufacturer_image_hash.hex()),
             ("signature", signature),
         ]
+        if self.image.signature is not None:
+            rows.append(("force replace", "yes" if self.image.force_replace else "no"))
         return rows
 
 
