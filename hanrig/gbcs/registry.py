@@ -1,7 +1,7 @@
 """Registries as data: message codes, alert codes, device types and the DCC alert mapping.
 
 Sources are named per table; where a fact is an inference rather than something read
-in a source, the entry says so (``confirmed=False``) instead of hiding it.
+in a source, the entry says so (``Status.INFERRED``) instead of hiding it.
 """
 
 from __future__ import annotations
@@ -357,48 +357,76 @@ class DeviceType(enum.IntEnum):
     TYPE_2 = 6
 
 
+class Status(enum.StrEnum):
+    """How sure a fact is."""
+
+    #: a source states it (the source says which)
+    CONFIRMED = "confirmed"
+    #: reasoned from what sources say, not read anywhere: check it before relying on it
+    INFERRED = "inferred"
+
+
+DUIS_SCHEMA = "DUIS 5.4 schema (duis54.xsd): DCCAlertMessage payload types"
+SECAS_FIRMWARE_TRACKING = "SECAS, November 2021 SEC release: DSP device-level firmware tracking, DCC alerts N60 and N61"
+
+
 @dataclass(frozen=True)
 class DccAlertMapping:
-    """How a DUIS DCC alert (N-code) relates to the GBCS alerts it reports.
+    """A DUIS DCC alert a Service User gets for GBCS alerts, and how sure each part of that is.
 
-    ``confirmed`` is True only when a source states the mapping; otherwise it is an
-    inference to check against DUIS (SEC Appendix AD) "DCC Alert Codes" before relying on it.
+    The DCC alert is named by its DUIS payload type and by its N-code. ``dcc_alerts`` are
+    the candidate N-codes (one, once a source says which); ``code_status`` says whether a
+    source gives the N-code for this meaning, ``type_status`` whether one gives the type.
     """
 
-    dcc_alert: str
+    dcc_alerts: tuple[str, ...]
     meaning: str
     gbcs_alert_codes: tuple[int, ...]
     duis_alert_type: str | None
-    confirmed: bool
+    code_status: Status
+    type_status: Status
     source: str
 
+    @property
+    def confirmed(self) -> bool:
+        return self.code_status is Status.CONFIRMED and self.type_status is Status.CONFIRMED
 
-DCC_ALERTS: dict[str, DccAlertMapping] = {mapping.dcc_alert: mapping for mapping in (
+    @property
+    def label(self) -> str:
+        """``N59 or N62 (N-code inferred)``: the candidates, and what is not confirmed."""
+        codes = " or ".join(self.dcc_alerts)
+        doubts = [f"{part} {Status.INFERRED}" for part, status in
+                  (("N-code", self.code_status), ("DUIS type", self.type_status)) if status is Status.INFERRED]
+        return f"{codes} ({', '.join(doubts)})" if doubts else codes
+
+    def as_dict(self) -> dict[str, object]:
+        return {"dcc_alerts": list(self.dcc_alerts), "label": self.label, "meaning": self.meaning,
+                "duis_alert_type": self.duis_alert_type, "code_status": str(self.code_status),
+                "type_status": str(self.type_status), "source": self.source}
+
+
+DCC_ALERTS: tuple[DccAlertMapping, ...] = (
     DccAlertMapping(
-        "N59", "Communications Hub firmware transfer outcome to a PPMID or HCALCS (inferred)",
-        (0x8F8A, 0x8F89), "CommsHubAlert/FirmwareTransferAlert", confirmed=False,
-        source="not found in any accessible source; inferred from CCS08 (SECMP0007)"),
+        ("N59", "N62"), "Communications Hub firmware transfer outcome to a PPMID or HCALCS (CCS08)",
+        (0x8F8A, 0x8F89), "CommsHubAlert/FirmwareTransferAlert", code_status=Status.INFERRED,
+        type_status=Status.CONFIRMED,
+        source=f"{DUIS_SCHEMA} (CommsHubAlert.FirmwareTransferAlert renders CCS08); no accessible source gives "
+               "its N-code: N59 and N62 are the unassigned SECMP0007-era codes, which of them (or whether "
+               "either) is not known"),
     DccAlertMapping(
-        "N60", "ESME/GSME firmware update successfully delivered or failed to be delivered",
-        (), "CSPFirmwareDeliveryStatus", confirmed=True,
-        source="SECAS November 2021 SEC release (DSP firmware tracking); which of N60/N61 is success "
-               "is not stated, and the DUIS type is inferred"),
+        ("N60", "N61"), "ESME/GSME firmware update successfully delivered, or failed to be delivered "
+                        "(one is success, one failure; which is which is not stated)",
+        (), "CSPFirmwareDeliveryStatus", code_status=Status.CONFIRMED, type_status=Status.INFERRED,
+        source=f"{SECAS_FIRMWARE_TRACKING}; the DUIS type is inferred from {DUIS_SCHEMA}"),
     DccAlertMapping(
-        "N61", "ESME/GSME firmware update successfully delivered or failed to be delivered",
-        (), "CSPFirmwareDeliveryStatus", confirmed=True,
-        source="SECAS November 2021 SEC release (DSP firmware tracking); which of N60/N61 is success "
-               "is not stated, and the DUIS type is inferred"),
-    DccAlertMapping(
-        "N62", "Communications Hub firmware transfer outcome to a PPMID or HCALCS (inferred)",
-        (0x8F8A, 0x8F89), "CommsHubAlert/FirmwareTransferAlert", confirmed=False,
-        source="not found in any accessible source; inferred from CCS08 (SECMP0007)"),
-    DccAlertMapping(
-        "N39", "PPMID Alert, carrying the PPMID firmware activation result (inferred)",
-        (0x8F8B,), "PPMIDAlert/PPMIDFirmwareUpgradeAlert", confirmed=False,
-        source="not found in any accessible source; inferred from CS09 and the DUIS 5.4 PPMIDAlert type"),
-)}
+        ("N39",), "PPMID Alert, carrying the PPMID firmware activation result (CS09)",
+        (0x8F8B,), "PPMIDAlert/PPMIDFirmwareUpgradeAlert", code_status=Status.INFERRED,
+        type_status=Status.CONFIRMED,
+        source=f"{DUIS_SCHEMA} (PPMIDAlert.PPMIDFirmwareUpgradeAlert renders CS09); that N39 is the PPMID "
+               "Alert's N-code is inferred, not found in an accessible source"),
+)
 
 
 def dcc_alerts_for(alert_code: int) -> tuple[DccAlertMapping, ...]:
-    """The DCC alerts (N-codes) a Service User would get for a GBCS alert code, confirmed or not."""
-    return tuple(mapping for mapping in DCC_ALERTS.values() if alert_code in mapping.gbcs_alert_codes)
+    """The DCC alerts a Service User would get for a GBCS alert code, confirmed or not."""
+    return tuple(mapping for mapping in DCC_ALERTS if alert_code in mapping.gbcs_alert_codes)

@@ -127,8 +127,7 @@ def cs08_response(record: GbcsRecord, *, firmware_version: bytes) -> list[Measur
 
 
 def dcc_alerts(record: GbcsRecord) -> list[dict[str, Any]]:
-    """The DCC alerts (N-codes) a Service User would get for this message, and whether that is confirmed."""
+    """The DCC alerts a Service User would get for this message, each part marked confirmed or inferred."""
     if record.alert_code is None:
         return []
-    return [{"dcc_alert": m.dcc_alert, "meaning": m.meaning, "confirmed": m.confirmed, "source": m.source}
-            for m in dcc_alerts_for(record.alert_code)]
+    return [mapping.as_dict() for mapping in dcc_alerts_for(record.alert_code)]

@@ -9,7 +9,9 @@ from hanrig.gbcs.registry import (
     AlertCode,
     DeviceType,
     MessageCode,
+    Status,
     alert_name,
+    dcc_alerts_for,
     message_code,
 )
 
@@ -37,18 +39,26 @@ def test_device_types_follow_gbcs_numbering() -> None:
         ("GSME", 0), ("ESME", 1), ("CHF", 2), ("GPF", 3), ("HCALCS", 4), ("PPMID", 5), ("TYPE_2", 6)]
 
 
-def test_n_code_mapping_marks_only_the_sourced_entries_confirmed() -> None:
-    assert {code: mapping.confirmed for code, mapping in DCC_ALERTS.items()} == {
-        "N59": False, "N60": True, "N61": True, "N62": False, "N39": False}
-    assert DCC_ALERTS["N39"].gbcs_alert_codes == (0x8F8B,)
-    assert all(mapping.source for mapping in DCC_ALERTS.values())
+def test_no_dcc_alert_mapping_is_called_confirmed_while_a_part_of_it_is_inferred() -> None:
+    by_codes = {mapping.dcc_alerts: mapping for mapping in DCC_ALERTS}
+    assert {codes: (m.code_status, m.type_status) for codes, m in by_codes.items()} == {
+        ("N59", "N62"): (Status.INFERRED, Status.CONFIRMED),
+        ("N60", "N61"): (Status.CONFIRMED, Status.INFERRED),
+        ("N39",): (Status.INFERRED, Status.CONFIRMED)}
+    assert not any(mapping.confirmed for mapping in DCC_ALERTS)
+    assert all(mapping.source for mapping in DCC_ALERTS)
 
 
-def test_ccs08_and_cs09_alerts_map_to_their_inferred_dcc_alerts() -> None:
-    from hanrig.gbcs.registry import dcc_alerts_for
+def test_a_ccs08_maps_to_one_dcc_alert_whose_n_code_is_one_of_two_candidates() -> None:
+    (mapping,) = dcc_alerts_for(0x8F8A)
+    assert dcc_alerts_for(0x8F89) == (mapping,)
+    assert mapping.duis_alert_type == "CommsHubAlert/FirmwareTransferAlert"
+    assert mapping.label == "N59 or N62 (N-code inferred)"
 
-    assert [m.dcc_alert for m in dcc_alerts_for(0x8F8A)] == ["N59", "N62"]
-    assert [(m.dcc_alert, m.confirmed) for m in dcc_alerts_for(0x8F8B)] == [("N39", False)]
+
+def test_a_cs09_maps_to_the_ppmid_alert_with_its_n_code_marked_inferred() -> None:
+    (mapping,) = dcc_alerts_for(0x8F8B)
+    assert (mapping.label, mapping.duis_alert_type) == ("N39 (N-code inferred)", "PPMIDAlert/PPMIDFirmwareUpgradeAlert")
     assert dcc_alerts_for(0x8F72) == ()
 
 

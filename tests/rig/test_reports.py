@@ -89,7 +89,7 @@ def test_json_record_and_html_report_and_journal_copy_are_written(tmp_path: Path
     data = json.loads(written["run.json"].read_text())
     assert data["format"] == "hanrig-run-record/1" and data["scenarios"][0]["messages"][0]["hex"] == CCS08_HEX
     html = written["report.html"].read_text()
-    assert 'id="verdicts"' in html and "S-01" in html and "N59 (inferred)" in html
+    assert 'id="verdicts"' in html and "S-01" in html and "CommsHubAlert/FirmwareTransferAlert: N59 or N62 (N-code inferred)" in html
     assert "PPMID &lt;update&gt;" in html and "<update>" not in html
 
 

@@ -96,7 +96,7 @@ def _print(console: Console, result: Update, journal: Path) -> None:
                       "[green]pass[/]" if m.passed else "[red]fail[/]")
     console.print(table)
     for record in result.evidence:
-        alerts = ", ".join(a["dcc_alert"] + ("" if a["confirmed"] else "?") for a in dcc_alerts(record))
+        alerts = ", ".join(a["label"] for a in dcc_alerts(record))
         console.print(f"  {record.direction.value:13} {record.describe()}" + (f" -> DCC {alerts}" if alerts else ""))
     console.print(f"journal: {journal}")
 

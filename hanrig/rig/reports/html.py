@@ -75,7 +75,7 @@ def _dcc(decoded: dict[str, Any]) -> str:
     code = decoded.get("alert_code")
     if not code:
         return ""
-    return ", ".join(f"{m.dcc_alert}{'' if m.confirmed else ' (inferred)'}" for m in dcc_alerts_for(int(code, 16)))
+    return "; ".join(f"{m.duis_alert_type}: {m.label}" for m in dcc_alerts_for(int(code, 16)))
 
 
 def _messages(messages: list[dict[str, Any]]) -> str:
