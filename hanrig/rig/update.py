@@ -47,7 +47,10 @@ from hanrig.rig.zcl.ota import Ota
 LOG = logging.getLogger(__name__)
 
 
-#: What each way a transfer can end means to GBCS: the CCS08 response code.
+#: What each way a transfer can end means to GBCS: the CCS08 response code. [INF: GBCS §11 and
+#: CHTS were not available. Success and Hardware Version Mismatch follow from the codes' names;
+#: every other end (a stall, a timeout, the device's INVALID_IMAGE or ABORT) is taken to be File
+#: Transfer Failure, and a discarded image Image Discarded.]
 CCS08_RESULTS = {
     Outcome.TRANSFERRED: TransferResult.SUCCESS,
     Outcome.HARDWARE_VERSION_MISMATCH: TransferResult.HARDWARE_VERSION_MISMATCH,

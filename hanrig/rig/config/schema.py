@@ -101,11 +101,13 @@ class ImageConfig:
 class ChConfig:
     """The Communications Hub's own policy and the rig's waits."""
 
-    #: how long the CH holds an image before it discards it (None: until replaced)
+    #: how long the CH holds an image before it discards it (None: until replaced) [INF: GBCS's rule not found]
     image_retention: float | None = None
+    #: how long a device may take to join and be interviewed [INF]
     join_timeout: float = 60.0
-    #: how long to wait for a device's alert or response after the step that causes it
-    alert_timeout: float = 120.0
+    #: how long to wait for a device's alert or response after the step that causes it [INF: an FDRA
+    #: follows the device's own verification, which may take minutes]
+    alert_timeout: float = 300.0
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """How the rig's OTA server serves one device type: block sizes, pacing, timeouts, activation.
 
-A policy is plain data from ``hil_config.yaml``. Defaults follow what the field has
-taught (see the peers notes): 30 s without progress is known to kill transfers whose
-devices verify slowly, so the stall timeout is 120 s and the wait for Upgrade End
-after the last block is 300 s.
+A policy is plain data from ``hil_config.yaml``; the defaults here are the only ones (the
+embedded default config does not restate them). No public source gives GBCS's OTA
+timings, block sizes or retry counts (GBCS §11 and CHTS were not available), so every
+default is **inferred** and marked [INF] where it is set. They are chosen generous: a
+GBCS device may verify a signed image for minutes before its Upgrade End Request, and
+zigpy's own 30 s stall and 60 s final-block limits are known to kill such transfers.
 """
 
 from __future__ import annotations
@@ -45,9 +47,11 @@ class Notify:
     """Unicast Image Notify on the device's own profile; retried while the device is silent."""
 
     payload_type: NotifyPayloadType = NotifyPayloadType.JITTER_MANUFACTURER_IMAGE_TYPE_VERSION
+    #: 100: every device that hears the notify queries [INF: a unicast notify is for that device]
     query_jitter: int = 100
+    #: [INF] notifies before the device counts as unreachable
     attempts: int = 3
-    #: How long to wait for Query Next Image after each notify.
+    #: How long to wait for Query Next Image after each notify [INF].
     interval: float = 10.0
 
 
@@ -61,6 +65,7 @@ class WaitForData:
 
 @dataclass(frozen=True)
 class OtaPolicy:
+    #: [INF] the largest block an unfragmented frame carries with headroom; devices may ask for less
     max_block_size: int = 64
     #: Added before every block response, to model a slow server or a busy CH.
     response_delay: float = 0.0
@@ -68,10 +73,11 @@ class OtaPolicy:
     minimum_block_period_ms: int | None = None
     wait_for_data: WaitForData | None = None
     page_requests: bool = True
-    #: Without any request from the device for this long, the transfer has failed.
+    #: Without any request from the device for this long, the transfer has failed [INF].
     stall_timeout: float = 120.0
-    #: After the last block, how long the device may verify before its Upgrade End Request.
-    final_block_timeout: float = 300.0
+    #: After the last block, how long the device may verify before its Upgrade End Request [INF:
+    #: minutes of signature and hash checking on a slow device's flash].
+    final_block_timeout: float = 600.0
     notify: Notify = field(default_factory=Notify)
     activation: PolicyActivation = field(default_factory=PolicyActivation)
 
