@@ -99,7 +99,17 @@ from hanrig.gbcs.ota_image import (
 )
 from hanrig.gbcs.payloads import Payload, RawPayload, alert_code_of, decode_payload, encode_payload
 from hanrig.gbcs.registry import AlertCode, DeviceType, MessageCode
-from hanrig.gbcs.security import Verification, add_mac, sign, verify, verify_mac, verify_signature
+from hanrig.gbcs.security import (
+    Protection,
+    Verification,
+    add_mac,
+    authentic,
+    required_protection,
+    sign,
+    verify,
+    verify_mac,
+    verify_signature,
+)
 
 __all__ = [
     "ActivateFirmwareAccepted", "ActivateFirmwareAlert", "ActivateFirmwareCommand",
@@ -108,15 +118,15 @@ __all__ = [
     "DlmsFirmwareReceiptAlert", "DlmsType", "DlmsValue", "DuisError", "EncodeError", "Eui64",
     "FirmwareActivationAlert", "FirmwareRequest", "FirmwareTransferAlert", "GbcsError", "GbcsMessage",
     "GbzAlert", "GbzFirmwareReceiptAlert", "HexError", "ImageError", "ImageForm", "KeyStore",
-    "KeyStoreError", "KeyUsage", "Layout", "MessageCode", "OtaHeader", "OtaImage", "Payload", "RTDS_ACB",
+    "KeyStoreError", "KeyUsage", "Layout", "MessageCode", "OtaHeader", "OtaImage", "Payload", "Protection", "RTDS_ACB",
     "RTDS_SUPPLIER", "RawPayload", "ReadFirmwareVersionCommand", "ReadFirmwareVersionResponse",
     "ReadResult", "SubElement", "TransferResult", "UnsupportedError", "Verdict", "Verification",
-    "add_mac", "alert_code_of", "build_ccs08_alert", "build_cs06_alert", "build_cs06_command",
+    "add_mac", "alert_code_of", "authentic", "build_ccs08_alert", "build_cs06_alert", "build_cs06_command",
     "build_cs06_precommand",
     "build_cs06_response", "build_cs08_command", "build_cs08_response", "build_cs09_alert",
     "build_fdra_dlms", "build_fdra_gbz", "build_firmware_verification_failed_alert",
     "build_generic_critical_alert", "build_image",
     "check_applicability", "decode", "decode_payload", "encode", "encode_image", "encode_payload",
-    "message_bytes", "parse_firmware_request", "parse_image", "sign", "sign_image", "verify",
+    "message_bytes", "parse_firmware_request", "parse_image", "required_protection", "sign", "sign_image", "verify",
     "verify_image", "verify_mac", "verify_signature",
 ]

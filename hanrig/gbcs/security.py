@@ -23,6 +23,7 @@ from hanrig.gbcs.crypto import KdfMode, Verdict, derive_key, ecdsa_sign, ecdsa_v
 from hanrig.gbcs.eui import RTDS_ACB, Eui64
 from hanrig.gbcs.framing import SECURITY_HEADER, Cra, GbcsMessage, general_signing_apdu, signed_data
 from hanrig.gbcs.keystore import KeyStore, KeyUsage
+from hanrig.gbcs.registry import MessageCode
 
 _MAC_AAD_PREFIX = SECURITY_HEADER + b"\x00"
 _INVOCATION_COUNTER = SECURITY_HEADER[1:]
@@ -39,6 +40,51 @@ class Verification:
     def failed(self) -> bool:
         """True when either check found something wrong (a verdict, not a missing key)."""
         return Verdict.INVALID in (self.signature, self.mac)
+
+
+@dataclass(frozen=True)
+class Protection:
+    """What GBCS puts on a message: its originator's signature, a MAC, or both."""
+
+    signed: bool
+    maced: bool
+
+
+_SIGNED, _MACED = Protection(signed=True, maced=False), Protection(signed=False, maced=True)
+
+#: What GBCS puts on the messages of the firmware use cases, as every DCC RTDS 4.5.0 vector of
+#: each (message code, CRA) carries it.
+PROTECTIONS: dict[tuple[int, Cra], Protection] = {
+    (MessageCode.ACTIVATE_FIRMWARE, Cra.COMMAND): Protection(signed=True, maced=True),
+    (MessageCode.ACTIVATE_FIRMWARE, Cra.RESPONSE): _SIGNED,
+    (MessageCode.FUTURE_DATED_FIRMWARE_ACTIVATION_ALERT, Cra.ALERT): _SIGNED,
+    (MessageCode.FIRMWARE_RECEIPT_DLMS, Cra.ALERT): _SIGNED,
+    (MessageCode.FIRMWARE_RECEIPT_GBZ, Cra.ALERT): _SIGNED,
+    (MessageCode.FIRMWARE_TRANSFER_ALERT, Cra.ALERT): _SIGNED,
+    (MessageCode.READ_FIRMWARE_VERSION, Cra.COMMAND): _MACED,
+    (MessageCode.READ_FIRMWARE_VERSION, Cra.RESPONSE): _MACED,
+    (MessageCode.PPMID_FIRMWARE_ACTIVATION_ALERT, Cra.ALERT): _SIGNED,
+    (MessageCode.GENERIC_CRITICAL_ALERT, Cra.ALERT): _SIGNED,
+    (MessageCode.GENERIC_NON_CRITICAL_ALERT, Cra.ALERT): _MACED,
+}
+
+
+def required_protection(message: GbcsMessage) -> Protection:
+    """What GBCS requires on this message; for one outside the table, what it carries."""
+    carried = Protection(signed=message.signature is not None, maced=message.mac is not None)
+    return PROTECTIONS.get((message.message_code, message.cra), carried)
+
+
+def authentic(message: GbcsMessage, verification: Verification) -> bool:
+    """Every protection GBCS requires is there and verifies with a held key, and nothing it carries fails.
+
+    A signature or MAC that is absent, or that no key in the keystore can check, is not
+    authentic: what cannot be checked does not count as checked.
+    """
+    required = required_protection(message)
+    return (not verification.failed
+            and (not required.signed or verification.signature is Verdict.VALID)
+            and (not required.maced or verification.mac is Verdict.VALID))
 
 
 def sign(message: GbcsMessage, ds_private_key: ec.EllipticCurvePrivateKey) -> GbcsMessage:

@@ -10,7 +10,18 @@ import pytest
 from hanrig.gbcs.eui import RTDS_ACB, Eui64
 from hanrig.gbcs.framing import Cra, GbcsMessage, decode, encode
 from hanrig.gbcs.keystore import KeyStore, KeyUsage
-from hanrig.gbcs.security import Verdict, add_mac, mac_parties, sign, verify, verify_mac, verify_signature
+from hanrig.gbcs.security import (
+    PROTECTIONS,
+    Verdict,
+    add_mac,
+    authentic,
+    mac_parties,
+    required_protection,
+    sign,
+    verify,
+    verify_mac,
+    verify_signature,
+)
 from tests.gbcs.keys import throwaway_key
 from tests.gbcs.vectors import RTDS_FILES, rtds_bytes, rtds_id, rtds_keystore
 
@@ -102,3 +113,29 @@ def test_signing_a_precommand_reproduces_the_rtds_command_apdu_shape() -> None:
     signed = sign(precommand, supplier_key)
     assert not signed.is_precommand and len(signed.signature) == 64
     assert verify(signed, rtds_keystore()).signature is Verdict.VALID
+
+
+def test_every_rtds_message_of_the_protection_table_carries_what_it_says() -> None:
+    tabled = [(rtds_id(path), message) for path in RTDS_FILES
+              if ((message := decode(bytes.fromhex(path.read_text()))).message_code, message.cra) in PROTECTIONS
+              and not message.is_precommand]  # a pre-command is signed by the Supplier only later
+    assert len({(m.message_code, m.cra) for _, m in tabled}) == len(PROTECTIONS)
+    carried = {name: (m.signature is not None, m.mac is not None) for name, m in tabled}
+    required = {name: (required_protection(m).signed, required_protection(m).maced) for name, m in tabled}
+    assert carried == required
+
+
+def test_a_message_that_must_be_signed_is_not_authentic_unsigned_or_unchecked() -> None:
+    message = decode(rtds_bytes("CCS08_NA_NA_ALERT_GBCS.HEX"))
+    keystore = rtds_keystore()
+    assert authentic(message, verify(message, keystore))
+    unsigned = replace(message, signature=None)
+    assert not authentic(unsigned, verify(unsigned, keystore))
+    assert not authentic(message, verify(message, KeyStore()))
+
+
+def test_a_message_that_must_be_maced_is_not_authentic_without_its_mac() -> None:
+    message = decode(rtds_bytes("CS08_11.2_SUCCESS_RESPONSE_GBCS.HEX"))
+    keystore = rtds_keystore()
+    assert authentic(message, verify(message, keystore))
+    assert not authentic(replace(message, mac=None), verify(replace(message, mac=None), keystore))

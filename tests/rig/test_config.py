@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from hanrig.bench.errors import ConfigError
+from hanrig.fixtures import testpki
 from hanrig.gbcs import KeyUsage
 from hanrig.rig.config import ImageSource, load_config
 from hanrig.rig.ota.policy import Activation
@@ -41,8 +43,8 @@ ota_policies:
 
 
 def _load(tmp_path: Path, text: str) -> object:
-    # What PHYSICAL names must be there: the config is checked against the files it names.
-    (tmp_path / "keys").mkdir(exist_ok=True)
+    # What PHYSICAL names must be there: the config is checked against the files and keys it names.
+    testpki.write_keystore(tmp_path / "keys", (testpki.ACB, testpki.SUPPLIER, testpki.COMMS_HUB, "000D6F00000000A4"))
     (tmp_path / "images").mkdir(exist_ok=True)
     (tmp_path / "images" / "ppmid-v2.ota").touch()
     path = tmp_path / "hil_config.yaml"
@@ -134,3 +136,28 @@ def test_the_rig_reads_who_an_emulated_device_is_and_leaves_the_rest_of_its_bloc
     ppmid = load_config(tmp_path / "hil_config.yaml").device("ppmid")
 
     assert ppmid.emulated and ppmid.identity.image_type == 0x0084 and ppmid.identity.firmware_version == 1
+
+
+@pytest.mark.parametrize(("missing", "field"), [
+    ("48414e52494700a2-ds.key", "gbcs.comms_hub"), ("48414e5249470100-ds.key", "gbcs.supplier"),
+    ("48414e5249470002-ka.key", "gbcs.acb"), ("000d6f00000000a4-ds.pem", "devices[0].physical.eui64"),
+    ("000d6f00000000a4-ka.pem", "devices[0].physical.eui64"),
+])
+def test_a_key_the_rig_needs_missing_from_the_keystore_is_a_config_error_at_load(
+        tmp_path: Path, missing: str, field: str) -> None:
+    testpki.write_keystore(tmp_path / "keys", (testpki.ACB, testpki.SUPPLIER, testpki.COMMS_HUB, "000D6F00000000A4"))
+    (tmp_path / "keys" / missing).unlink()
+    # The device's private keys are not the rig's: without them its public keys come from the .pem alone.
+    for private in (tmp_path / "keys").glob("000d6f00000000a4-*.key"):
+        private.unlink()
+
+    with pytest.raises(ConfigError, match=rf"hil_config.yaml:\d+: {re.escape(field)}: the keystore .* holds no"):
+        _load_with_keys(tmp_path, PHYSICAL)
+
+
+def _load_with_keys(tmp_path: Path, text: str) -> object:
+    (tmp_path / "images").mkdir(exist_ok=True)
+    (tmp_path / "images" / "ppmid-v2.ota").touch()
+    path = tmp_path / "hil_config.yaml"
+    path.write_text(text)
+    return load_config(path)

@@ -22,9 +22,9 @@ from hanrig.gbcs import (
     GbcsMessage,
     KeyStore,
     Payload,
-    Verdict,
     Verification,
     alert_code_of,
+    authentic,
     decode,
     decode_payload,
     verify,
@@ -65,10 +65,10 @@ class GbcsRecord:
 
     @property
     def authentic(self) -> bool:
-        """Decoded, and no signature or MAC on it failed to verify."""
-        if self.verification is None:
+        """Decoded, with every signature and MAC GBCS requires on it present and verified with a held key."""
+        if self.message is None or self.verification is None:
             return False
-        return Verdict.INVALID not in (self.verification.signature, self.verification.mac)
+        return authentic(self.message, self.verification)
 
     def as_dict(self) -> dict[str, Any]:
         """The record for journals and reports: raw hex, and the decode (or why there is none)."""

@@ -20,7 +20,7 @@ from hanrig.bench.errors import SpecError
 from hanrig.bench.fields import Fields
 from hanrig.bench.identity import GB_DEVICE_TYPES, DeviceIdentity, read_identity
 from hanrig.bench.trust import GbcsParties, read_gbcs_parties
-from hanrig.gbcs import Eui64, GbcsError, KeyStore
+from hanrig.gbcs import Eui64, GbcsError, KeyStore, KeyUsage
 from hanrig.rig.ota.policy import (
     LINK_MAX_BLOCK_SIZE,
     Activation,
@@ -147,13 +147,15 @@ def read_rig_config(data: Any, *, path: Path, sha256: str) -> RigConfig:
     gbcs_fields = root.mapping("gbcs")
     gbcs = read_gbcs_parties(gbcs_fields, base)
     devices = _read_devices(root, coordinator, policies)
+    keystore = _rigs_keystore(gbcs, gbcs_fields)
+    _check_keys(keystore, gbcs, gbcs_fields, root, devices)
     config = RigConfig(
         path=path,
         sha256=sha256,
         coordinator=coordinator,
         emulator=emulator,
         gbcs=gbcs,
-        keystore=_rigs_keystore(gbcs, gbcs_fields),
+        keystore=keystore,
         devices=devices,
         images=_read_images(root.mapping("images"), base),
         ota_policies=policies,
@@ -171,6 +173,35 @@ def _rigs_keystore(parties: GbcsParties, fields: Fields) -> KeyStore:
         return KeyStore.load(parties.keystore, private_keys_of=(parties.acb, parties.supplier, parties.comms_hub))
     except GbcsError as exc:
         raise SpecError(fields.at("keystore"), str(exc)) from None
+
+
+#: what the rig signs or MACs as each party it plays, and the private key it needs for it
+_ROLE_KEYS = (("comms_hub", KeyUsage.DIGITAL_SIGNING, "signs CCS08 as the CH"),
+              ("supplier", KeyUsage.DIGITAL_SIGNING, "signs CS06 and images as the Supplier"),
+              ("acb", KeyUsage.KEY_AGREEMENT, "MACs commands and checks devices' MACs as the ACB"))
+
+
+def _check_keys(keystore: KeyStore, parties: GbcsParties, gbcs: Fields, root: Fields,
+                devices: tuple[DeviceConfig, ...]) -> None:
+    """Every key the rig signs, MACs or verifies with is in the keystore: a missing one is a config error now.
+
+    Without a device's public keys its signatures and MACs could not be checked, and what
+    cannot be checked must not pass as checked.
+    """
+    for party, usage, why in _ROLE_KEYS:
+        eui = getattr(parties, party)
+        if keystore.private_key(eui, usage) is None:
+            raise SpecError(gbcs.at(party), f"the keystore {parties.keystore} holds no {usage.value} private key "
+                                            f"for {eui}, which the rig needs: it {why}")
+    entries = root.items("devices")
+    for entry, device in zip(entries, devices, strict=True):
+        block = entry.mapping("emulated" if device.emulated else "physical")
+        for usage in (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT):
+            if keystore.public_key(device.eui64, usage) is None:
+                raise SpecError(block.at("eui64"), f"the keystore {parties.keystore} holds no {usage.value} "
+                                                   f"certificate or public key for {device.eui64}: add "
+                                                   f"{device.eui64.lower()}-{usage.value}.pem, or the device's "
+                                                   f"signatures and MACs cannot be checked")
 
 
 def _strings(fields: Fields, key: str, default: list[str]) -> list[str]:
@@ -310,6 +341,7 @@ def _read_policy(fields: Fields, defaults: OtaPolicy) -> OtaPolicy:
         stall_timeout=fields.number("stall_timeout", defaults.stall_timeout, minimum=0.1, maximum=86400),
         final_block_timeout=fields.number("final_block_timeout", defaults.final_block_timeout, minimum=0.1,
                                           maximum=86400),
+        refusal_watch=fields.number("refusal_watch", defaults.refusal_watch, minimum=0, maximum=3600),
         notify=notify,
         activation=activation,
     )
