@@ -267,7 +267,10 @@ class ScriptedCh(FakeCoordinator):
 
     def _serve_block(self, fields: Container, tsn: int | None) -> None:
         script = self.ota
-        assert script.image is not None
+        if script.image is None:
+            self._answer("image_block_response", {"status": Status.NO_IMAGE_AVAILABLE, "block": None, "wait": None},
+                         tsn)
+            return
         if script.silent_after_blocks is not None and len(script.served) >= script.silent_after_blocks:
             return
         if script.refuse_block is not None:

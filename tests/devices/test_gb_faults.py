@@ -197,3 +197,53 @@ def test_a_fault_set_through_the_control_plane_takes_effect_on_the_next_block() 
     rig.ch.ota.silent_after_blocks = None
     rig.run(10)
     assert rig.ch.requests("image_block")[-1].maximum_data_size == 40 and _upgrade_ends(rig) == [Status.ABORT]
+
+
+def test_unsigned_alerts_sends_an_alert_with_no_signature() -> None:
+    rig = _rig("hcalcs", faults={"unsigned_alerts": True})
+    rig.ch.notify()
+    rig.run(10)
+    fdra = seen(rig.ch.gbcs[0])
+    assert fdra.alert_code == 0x8F72 and fdra.message.signature is None
+    assert fdra.verification.signature is Verdict.ABSENT and _fired(rig) == ["unsigned_alerts"]
+
+
+def test_bad_response_protection_damages_the_cs08_responses_mac() -> None:
+    rig = _rig(faults={"bad_response_protection": True})
+    rig.ch.send_gbcs(encode(cs08("ppmid")))
+    rig.run(2)
+    response = seen(rig.ch.gbcs[0])
+    assert response.verification.mac is Verdict.INVALID and _fired(rig) == ["bad_response_protection"]
+
+
+def test_wrong_fdra_hash_reports_a_hash_other_than_the_images() -> None:
+    rig = _rig("hcalcs", faults={"wrong_fdra_hash": True})
+    rig.ch.notify()
+    rig.run(10)
+    fdra = seen(rig.ch.gbcs[0])
+    assert fdra.alert_code == 0x8F72 and fdra.verification.signature is Verdict.VALID
+    assert fdra.payload.calculated_hash != parse_image(rig.ch.ota.image).manufacturer_image_hash
+    assert _fired(rig) == ["wrong_fdra_hash"]
+
+
+def test_a_device_told_no_image_asks_for_nothing_unless_it_ignores_refusals() -> None:
+    polite = _rig()
+    polite.ch.ota.image = None
+    polite.ch.notify(payload_type=3, manufacturer_code=0x121D, image_type=0x0084, new_file_version=2)
+    polite.run(30)
+    assert polite.ch.requests("image_block") == []
+
+    defiant = _rig(faults={"ignore_refusals": 3})
+    defiant.ch.ota.image = None
+    defiant.ch.notify(payload_type=3, manufacturer_code=0x121D, image_type=0x0084, new_file_version=2)
+    defiant.run(30)
+    requests = defiant.ch.requests("image_block")
+    assert [(r.file_version, r.file_offset) for r in requests] == [(2, 0)] * 3
+    assert _fired(defiant) == ["ignore_refusals"] * 3
+
+
+def test_real_hardware_version_is_what_the_query_reports() -> None:
+    rig = _rig(faults={"real_hardware_version": 0x2000})
+    rig.ch.notify()
+    rig.run(1)
+    assert rig.ch.requests("query_next_image")[0].hardware_version == 0x2000

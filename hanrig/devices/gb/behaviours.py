@@ -115,6 +115,17 @@ class Faults:
     delay_alerts: float = 0.0
     #: send alerts whose signature does not verify
     bad_alert_signature: bool = False
+    #: send alerts with no signature at all
+    unsigned_alerts: bool = False
+    #: send responses (CS06, CS08) whose signature or MAC does not verify
+    bad_response_protection: bool = False
+    #: report in FDRA a Manufacturer Image hash other than the one it calculated
+    wrong_fdra_hash: bool = False
+    #: after the CH refuses (NO_IMAGE_AVAILABLE to a query, ABORT or NO_IMAGE_AVAILABLE to a block
+    #: request), ask for this many blocks of the notified image anyway
+    ignore_refusals: int = 0
+    #: report this hardware version in Query Next Image: the device is not the hardware its identity says
+    real_hardware_version: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -192,6 +203,11 @@ def read_faults(fields: Fields) -> Faults:
         drop_alerts=fields.boolean("drop_alerts", defaults.drop_alerts),
         delay_alerts=fields.number("delay_alerts", defaults.delay_alerts, minimum=0, maximum=86_400),
         bad_alert_signature=fields.boolean("bad_alert_signature", defaults.bad_alert_signature),
+        unsigned_alerts=fields.boolean("unsigned_alerts", defaults.unsigned_alerts),
+        bad_response_protection=fields.boolean("bad_response_protection", defaults.bad_response_protection),
+        wrong_fdra_hash=fields.boolean("wrong_fdra_hash", defaults.wrong_fdra_hash),
+        ignore_refusals=fields.integer("ignore_refusals", defaults.ignore_refusals, minimum=0, maximum=100),
+        real_hardware_version=fields.integer("real_hardware_version", None, minimum=0, maximum=0xFFFF),
     )
     fields.done()
     if faults.reject_image and faults.require_more_image:

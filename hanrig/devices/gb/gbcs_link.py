@@ -183,6 +183,9 @@ class GbcsLink:
 
     def respond(self, use_case: str, message: GbcsMessage) -> None:
         self._host.record("gbcs_response", use_case=use_case, counter=message.counter)
+        if self._host.faults.bad_response_protection:
+            message = self._damaged_protection(message)
+            self._host.record("fault", fault="bad_response_protection", use_case=use_case, counter=message.counter)
         self._host.transmit(encode(message), f"{use_case} response")
 
     def alert(self, code: AlertCode, build: AlertBuilder) -> None:
@@ -197,8 +200,11 @@ class GbcsLink:
             self._host.record("fault", fault="drop_alerts", alert=name, counter=counter)
             return
         if faults.bad_alert_signature and message.signature is not None:
-            message = self._mis_signed(message)
+            message = self._damaged_protection(message)
             self._host.record("fault", fault="bad_alert_signature", alert=name, counter=counter)
+        if faults.unsigned_alerts and message.signature is not None:
+            message = replace(message, signature=None)
+            self._host.record("fault", fault="unsigned_alerts", alert=name, counter=counter)
         data = encode(message)
         if faults.delay_alerts > 0:
             self._host.record("fault", fault="delay_alerts", alert=name, seconds=faults.delay_alerts)
@@ -206,9 +212,10 @@ class GbcsLink:
         else:
             self._host.transmit(data, f"alert {name}")
 
-    def _mis_signed(self, message: GbcsMessage) -> GbcsMessage:
-        assert message.signature is not None
-        stream = self._host.random("bad-alert-signature")
-        damaged = bytearray(message.signature)
+    def _damaged_protection(self, message: GbcsMessage) -> GbcsMessage:
+        """The message with one bit of its signature (or, unsigned, of its MAC) flipped."""
+        stream = self._host.random("bad-protection")
+        part = "signature" if message.signature is not None else "mac"
+        damaged = bytearray(getattr(message, part))
         damaged[stream.randrange(len(damaged))] ^= 1 << stream.randrange(8)
-        return replace(message, signature=bytes(damaged))
+        return replace(message, **{part: bytes(damaged)})

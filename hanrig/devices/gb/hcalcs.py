@@ -14,6 +14,7 @@ Failure, with the version then running. A CS06 dated in the future is accepted a
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from hanrig.bench.fields import Fields
@@ -54,6 +55,9 @@ class Hcalcs(GbDevice):
         keys, form = self.keys, self.alert_form
         if isinstance(result, HeldImage):
             calculated_hash = result.manufacturer_image_hash
+            if self.faults.wrong_fdra_hash:
+                calculated_hash = hashlib.sha256(calculated_hash).digest()
+                self._record("fault", fault="wrong_fdra_hash", reported=calculated_hash.hex())
             receipt = build_fdra_gbz if form is AlertForm.GBZ else build_fdra_dlms
 
             def fdra(counter: int, when: datetime) -> GbcsMessage:

@@ -173,6 +173,8 @@ class Awaiting(enum.Enum):
     BLOCK = "block"
     PAGE = "page"
     UPGRADE_END = "upgrade-end"
+    #: a block asked for after the server refused (the ``ignore_refusals`` fault)
+    REFUSED_BLOCK = "refused-block"
 
 
 @dataclass
@@ -272,6 +274,9 @@ class OtaClient:
         self._pages_refused = False
         self._stalled = False
         self._interrupted = False
+        #: the image the last Image Notify named (payload type 3), for a device that defies a refusal
+        self._notified: Offer | None = None
+        self._refusals_ignored = 0
 
     # ---------------------------------------------------------------- state
 
@@ -321,13 +326,16 @@ class OtaClient:
 
     def query(self) -> None:
         """Send Query Next Image now (after a notify, on waking, after a restart, or on command)."""
+        real = self._host.faults.real_hardware_version
         fields = {
             "field_control": _QUERY_HARDWARE_VERSION_PRESENT,
             "manufacturer_code": self.identity.manufacturer_code,
             "image_type": self.identity.image_type,
             "current_file_version": self.current_version,
-            "hardware_version": self.identity.hardware_version,
+            "hardware_version": self.identity.hardware_version if real is None else real,
         }
+        if real is not None:
+            self._host.record("fault", fault="real_hardware_version", hardware_version=f"0x{real:04X}")
         self._host.record("ota_query", current_file_version=f"0x{self.current_version:08X}")
         self._send("query_next_image", fields, awaiting=Awaiting.QUERY)
 
@@ -390,6 +398,8 @@ class OtaClient:
                 self._host.record("ota_notify_ignored", reason=reason)
                 return None
         self._learn_server(request)
+        if notify.new_file_version is not None:
+            self._notified = Offer(notify.manufacturer_code, notify.image_type, notify.new_file_version, 0)
         self.query()
         return None
 
@@ -425,6 +435,7 @@ class OtaClient:
         response = request.fields
         if response.status != Status.SUCCESS:
             self._host.record("ota_no_image", status=_status_name(response.status))
+            self._ignore_refusal(self._notified, 0)
             return None
         offer = Offer(response.offer.manufacturer_code, response.offer.image_type,
                       response.offer.file_version, response.offer.image_size)
@@ -494,6 +505,11 @@ class OtaClient:
         return behaviour.response_timeout + blocks * behaviour.page_requests.response_spacing_ms / 1000
 
     def _on_block_response(self, request: ZclRequest) -> Status | None:
+        if self._awaiting is Awaiting.REFUSED_BLOCK:
+            self._done_waiting()
+            offer = self._notified
+            self._ignore_refusal(offer, 0)
+            return None
         if self.state is not ImageUpgradeStatus.DOWNLOAD_IN_PROGRESS or self.download is None:
             self._host.record("ota_unexpected", command="image_block_response")
             return Status.FAILURE
@@ -504,11 +520,28 @@ class OtaClient:
             return None
         if response.status in (Status.ABORT, Status.NO_IMAGE_AVAILABLE):
             self._host.record("ota_download_aborted", by="server", status=_status_name(response.status))
+            offer, offset = self.download.offer, self.download.offset
             self._finish(ImageUpgradeStatus.NORMAL)
+            self._notified = offer
+            self._ignore_refusal(offer, offset)
             return None
         if response.status != Status.SUCCESS:
             return Status.INVALID_VALUE
         return self._store(response.block)
+
+    def _ignore_refusal(self, offer: Offer | None, offset: int) -> None:
+        """The ``ignore_refusals`` fault: ask for a block the server has just refused, while it lasts."""
+        if offer is None or self._refusals_ignored >= self._host.faults.ignore_refusals:
+            self._refusals_ignored = 0
+            return
+        self._refusals_ignored += 1
+        self._host.record("fault", fault="ignore_refusals", file_version=f"0x{offer.file_version:08X}",
+                          offset=offset, request=self._refusals_ignored)
+        self._send("image_block", {"field_control": 0, "manufacturer_code": offer.manufacturer_code,
+                                   "image_type": offer.image_type, "file_version": offer.file_version,
+                                   "file_offset": offset, "maximum_data_size": self._host.behaviour.block_size,
+                                   "request_node_address": None, "minimum_block_period": None},
+                   awaiting=Awaiting.REFUSED_BLOCK)
 
     def _wait_for_data(self, wait: Any) -> None:
         delay = wait.request_time if wait.current_time == 0 else max(0, wait.request_time - wait.current_time)
@@ -703,7 +736,7 @@ class OtaClient:
             return
         self._errors += 1
         self._host.record("ota_timeout", awaiting=awaiting.value if awaiting else None, errors=self._errors)
-        if awaiting is Awaiting.QUERY:
+        if awaiting in (Awaiting.QUERY, Awaiting.REFUSED_BLOCK):
             return
         if self._errors > self._host.behaviour.max_retries:
             self._host.record("ota_download_aborted", by="device", reason="no answer")
