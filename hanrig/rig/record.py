@@ -26,12 +26,25 @@ def new_run_id() -> str:
     return f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
 
 
+#: how ``RunRecord.counts`` names passes that rest only on the rig's own CH model
+SELF_CHECK = "self-check"
+
+
 class Outcome(enum.StrEnum):
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"
     SKIPPED = "skipped"
     INTERRUPTED = "interrupted"
+
+
+class Basis(enum.StrEnum):
+    """What a scenario's verdict rests on."""
+
+    #: at least one check judged the device under test
+    DEVICE = "device"
+    #: every check judged the rig's own CH model: a pass says nothing about the device
+    SELF_CHECK = "rig self-check"
 
 
 @dataclass
@@ -51,6 +64,14 @@ class ScenarioRecord:
     @property
     def duration(self) -> float | None:
         return None if self.started is None or self.finished is None else self.finished - self.started
+
+    def checks_of(self, subject: str) -> list[dict[str, Any]]:
+        """The measurements that judge ``subject`` (``device`` or ``ch-model``), observations left out."""
+        return [m for m in self.measurements if m.get("subject") == subject and not m.get("observation")]
+
+    @property
+    def basis(self) -> Basis:
+        return Basis.DEVICE if self.checks_of("device") else Basis.SELF_CHECK
 
 
 @dataclass
@@ -78,9 +99,11 @@ class RunRecord:
     journal_torn: bool = False
 
     def counts(self) -> dict[str, int]:
-        counts = {outcome.value: 0 for outcome in Outcome}
+        """Scenarios by outcome; a pass that rests on no device evidence counts as a ``self-check``, not a pass."""
+        counts = {Outcome.PASS.value: 0, SELF_CHECK: 0, **{outcome.value: 0 for outcome in Outcome}}
         for scenario in self.scenarios:
-            counts[scenario.outcome.value] += 1
+            self_check = scenario.outcome is Outcome.PASS and scenario.basis is Basis.SELF_CHECK
+            counts[SELF_CHECK if self_check else scenario.outcome.value] += 1
         return counts
 
 

@@ -141,11 +141,19 @@ class RigRuntime:
         return self.call(lambda: steps.update(self.bench, device, image, policy=policy))
 
     def distribute(self, device: DeviceConfig, image: LoadedImage, *, policy: OtaPolicy | None = None,
-                   expect: TransferResult = TransferResult.SUCCESS) -> steps.Update:
-        return self.call(lambda: steps.distribute(self.bench, device, image, policy=policy, expect=expect))
+                   expect: TransferResult = TransferResult.SUCCESS,
+                   replaced_at: tuple[float, LoadedImage] | None = None) -> steps.Update:
+        """Transfer ``image`` (``rig.update.distribute``); with ``replaced_at`` a newer image replaces it mid-way."""
+        return self.call(lambda: steps.distribute(self.bench, device, image, policy=policy, expect=expect,
+                                                  replaced_at=replaced_at))
 
     def expect_alert(self, update: steps.Update, what: str, alert_code: int, *, after: int = 0) -> Any:
-        return self.call(lambda: steps.expect_message(self.bench, update, what, alert_code=alert_code, after=after))
+        """The device's alert with this code, judged (decoded, protected as GBCS requires, from the device)."""
+        return self.call(lambda: steps.expect_alert(self.bench, update, what, alert_code, after=after))
+
+    def expect_fdra(self, update: steps.Update, *, after: int = 0) -> Any:
+        """The device's FDRA, judged against the image it was sent."""
+        return self.call(lambda: steps.expect_fdra(self.bench, update, after=after))
 
     def activate_with_cs06(self, update: steps.Update, **kwargs: Any) -> Any:
         return self.call(lambda: steps.activate_with_cs06(self.bench, update, **kwargs))

@@ -26,9 +26,7 @@ from hanrig.gbcs import (
     MessageCode,
     ReadFirmwareVersionResponse,
     TransferResult,
-    check_applicability,
 )
-from hanrig.gbcs.ota_image import Applicability
 from hanrig.rig import evidence
 from hanrig.rig.bench import Bench
 from hanrig.rig.ch.images import HeldImage
@@ -36,8 +34,9 @@ from hanrig.rig.ch.messages import Direction, GbcsRecord
 from hanrig.rig.config import DeviceConfig
 from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.images import LoadedImage
-from hanrig.rig.measurements import Measurement, Verdict, observed
+from hanrig.rig.measurements import Measurement, Subject, Verdict, observed
 from hanrig.rig.ota.policy import OtaPolicy
+from hanrig.rig.ota.progress import Progress
 from hanrig.rig.ota.server import ZigpyOtaLink
 from hanrig.rig.ota.session import Outcome, SessionResult, send_upgrade_end_response
 from hanrig.rig.recorder import Recorder
@@ -86,13 +85,24 @@ class Update:
 
 
 async def distribute(bench: Bench, device: DeviceConfig, image: LoadedImage, *, request_id: str | None = None,
-                     policy: OtaPolicy | None = None, expect: TransferResult = TransferResult.SUCCESS) -> Update:
-    """Hold the image, transfer it to the device, raise CCS08, and check the CCS08 says ``expect``."""
+                     policy: OtaPolicy | None = None, expect: TransferResult = TransferResult.SUCCESS,
+                     replaced_at: tuple[float, LoadedImage] | None = None) -> Update:
+    """Hold the image, transfer it to the device, raise CCS08, and check the transfer went as ``expect`` says.
+
+    The device's part is judged from what it did in the exchange (its query, whether it stopped
+    when refused); the CH's part (its answers, its CCS08) is checked as CH-model evidence. With
+    ``replaced_at`` (fraction, image), a newer image replaces this one once the transfer is that
+    far, as when a new request reaches the CH mid-transfer.
+    """
     distribution = bench.tracker.begin(request_id or image.request_id or f"rig-{uuid.uuid4().hex[:8]}",
                                        device.name, device.eui64, image.name)
     update = Update(device, image, distribution, bench.recorder)
     held = bench.hub.images.hold(image)
-    result, detail = await _transfer(bench, update, held, policy or bench.config.policy_for(device))
+    policy = policy or bench.config.policy_for(device)
+    result, detail = await _transfer(bench, update, held, policy, replaced_at)
+    if update.session is not None:
+        update.measure(*evidence.ota_conduct(update.session.conduct, identity=device.identity, policy=policy,
+                                             expect=expect))
     update.ccs08 = bench.hub.raise_ccs08(device.eui64, image.firmware_version, result)
     update.evidence.append(update.ccs08)
     update.measure(*evidence.ccs08(update.ccs08, entity=device.eui64, firmware_version=image.firmware_version,
@@ -101,21 +111,15 @@ async def distribute(bench: Bench, device: DeviceConfig, image: LoadedImage, *, 
         bench.tracker.move(distribution, Stage.TRANSFERRED, detail)
     else:
         bench.tracker.move(distribution, Stage.FAILED, detail)
-    update.measure(observed("transfer time", round(update.elapsed(), 3), "s"))
+    update.measure(observed("transfer time", round(update.elapsed(), 3), "s", subject=Subject.DEVICE))
     return update
 
 
-async def _transfer(bench: Bench, update: Update, held: HeldImage,
-                    policy: OtaPolicy) -> tuple[TransferResult, str]:
+async def _transfer(bench: Bench, update: Update, held: HeldImage, policy: OtaPolicy,
+                    replaced_at: tuple[float, LoadedImage] | None) -> tuple[TransferResult, str]:
     device, image = update.device, update.image
     if not bench.hub.images.current(held):
         return TransferResult.IMAGE_DISCARDED, f"image discarded before the transfer: {held.discarded}"
-    applicability = check_applicability(image.image.header, manufacturer_code=image.image.header.manufacturer_code,
-                                        image_type=image.image.header.image_type,
-                                        hardware_version=device.identity.hardware_version)
-    if applicability is Applicability.HARDWARE_VERSION_OUT_OF_RANGE:
-        return TransferResult.HARDWARE_VERSION_MISMATCH, (
-            f"hardware version 0x{device.identity.hardware_version:04X} is outside the image's range")
     zigbee_device = await bench.join(device)
     assert bench.coordinator is not None
     cluster = bench.coordinator.smart_energy_endpoint(zigbee_device, Ota.cluster_id, server=False)
@@ -125,11 +129,18 @@ async def _transfer(bench: Bench, update: Update, held: HeldImage,
         if gone is held and session is not None:
             session.abort()
 
+    def progressed(progress: Progress) -> None:
+        bench.tracker.progress(update.distribution, progress)
+        if replaced_at is not None and progress.fraction >= replaced_at[0] and held.discarded is None:
+            bench.hub.images.hold(replaced_at[1])
+
     bench.hub.images.on_discard(discarded)
     bench.tracker.move(update.distribution, Stage.NOTIFIED)
+    # The CH checks the hardware version the device reports in its query; only a device that
+    # leaves it out is checked against the version the config gives.
     update.session = await bench.hub.ota.transfer(
         zigbee_device, cluster, image.image, policy, hardware_version=device.identity.hardware_version,
-        on_progress=lambda progress: bench.tracker.progress(update.distribution, progress))
+        on_progress=progressed)
     if held.discarded is not None:
         return TransferResult.IMAGE_DISCARDED, f"image discarded during the transfer: {held.discarded}"
     result = CCS08_RESULTS.get(update.session.outcome, TransferResult.FILE_TRANSFER_FAILURE)
@@ -151,10 +162,28 @@ async def expect_message(bench: Bench, update: Update, what: str, *, alert_code:
         record = await bench.hub.messages.wait_for(matches, after=after, timeout=timeout,
                                                    what=f"{what} from {device.name}")
     except TimeoutError:
-        update.measure(Measurement(f"{what} received", "no", f"within {timeout:g} s", Verdict.FAIL))
+        update.measure(Measurement(f"{what} received", "no", f"within {timeout:g} s", Verdict.FAIL, Subject.DEVICE))
         return None
     update.evidence.append(record)
     return record
+
+
+async def expect_alert(bench: Bench, update: Update, what: str, alert_code: int, *, after: int) -> GbcsRecord | None:
+    """The device's next alert with this code, judged: decoded, protected as GBCS requires, from the device."""
+    record = await expect_message(bench, update, what, alert_code=alert_code, after=after)
+    if record is not None:
+        update.measure(*evidence.device_alert(record, what=what, device=update.device.eui64, alert_code=alert_code))
+    return record
+
+
+async def expect_fdra(bench: Bench, update: Update, *, after: int) -> GbcsRecord | None:
+    """The device's FDRA, judged: signed by it, with the Manufacturer Image hash of the image it was sent."""
+    fdra = await expect_message(bench, update, "FDRA", alert_code=AlertCode.FIRMWARE_VERIFICATION_SUCCESSFUL,
+                                after=after)
+    if fdra is not None:
+        update.measure(*evidence.fdra(fdra, device=update.device.eui64,
+                                      manufacturer_image_hash=update.image.manufacturer_image_hash))
+    return fdra
 
 
 async def activate_now(bench: Bench, device: DeviceConfig, image: LoadedImage) -> None:
@@ -240,20 +269,15 @@ async def update(bench: Bench, device: DeviceConfig, image: LoadedImage, *, requ
     if device.type == "ppmid":
         await expect_cs09(bench, result, result=ActivateImageResult.SUCCESS, version=image.firmware_version,
                           after=mark)
-    else:
-        fdra = await expect_message(bench, result, "FDRA", alert_code=AlertCode.FIRMWARE_VERIFICATION_SUCCESSFUL,
-                                    after=mark)
-        if fdra is not None:
-            result.measure(*evidence.fdra(fdra, device=device.eui64,
-                                          manufacturer_image_hash=image.manufacturer_image_hash))
-            await activate_with_cs06(bench, result)
+    elif await expect_fdra(bench, result, after=mark) is not None:
+        await activate_with_cs06(bench, result)
     if result.passed:
         await read_version(bench, result, expected_version=image.firmware_version)
     if result.passed:
         conclude(bench, result, Stage.ACTIVATED, "new version read back")
     else:
         conclude(bench, result, Stage.FAILED, next(m for m in result.measurements if not m.passed).describe())
-    result.measure(observed("update time", round(result.elapsed(), 3), "s"))
+    result.measure(observed("update time", round(result.elapsed(), 3), "s", subject=Subject.DEVICE))
     return result
 
 

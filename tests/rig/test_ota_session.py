@@ -18,7 +18,8 @@ MFR, IMAGE_TYPE, VERSION = 0x121D, 0x0084, 0x00000002
 IMAGE = build_image(manufacturer_code=MFR, image_type=IMAGE_TYPE, file_version=VERSION,
                     manufacturer_image=bytes(range(256)) * 2, hardware_versions=(0x1111, 0x1211))
 FILE = encode_image(IMAGE)
-FAST = OtaPolicy(notify=Notify(attempts=2, interval=0.05), stall_timeout=0.2, final_block_timeout=0.2)
+FAST = OtaPolicy(notify=Notify(attempts=2, interval=0.05), stall_timeout=0.2, final_block_timeout=0.2,
+                 refusal_watch=0.3)
 
 Sent = tuple[str, int | None, dict[str, Any]]
 
@@ -165,6 +166,49 @@ def test_hardware_version_outside_the_image_range_gets_no_image_and_a_mismatch_o
     assert "0x2000" in result.detail
 
 
+def test_the_query_is_kept_as_the_device_sent_it_with_the_answer_it_got() -> None:
+    async def script(device: Device) -> None:
+        await _notified_and_queried(device, hardware_version=0x2000)
+
+    (query,) = run(FAST, script, hardware_version=0x1111).conduct.queries
+    assert (query.manufacturer_code, query.image_type, query.current_file_version, query.hardware_version,
+            query.answer) == (MFR, IMAGE_TYPE, 1, 0x2000, Status.NO_IMAGE_AVAILABLE)
+
+
+def test_a_device_that_asks_for_blocks_after_no_image_available_is_counted_and_refused_again() -> None:
+    replies: list[Sent] = []
+
+    async def script(device: Device) -> None:
+        await _notified_and_queried(device, hardware_version=0x2000)
+        for offset in (0, 0):
+            device.block(offset)
+            replies.append(await device.link.next())
+
+    result = run(FAST, script)
+
+    assert [fields for _, _, fields in replies] == [{"status": Status.NO_IMAGE_AVAILABLE}] * 2
+    assert (result.conduct.refusal, result.conduct.requests_after_refusal) == (Status.NO_IMAGE_AVAILABLE, 2)
+
+
+def test_a_device_that_stops_when_refused_shows_no_requests_after_the_refusal() -> None:
+    async def script(device: Device) -> None:
+        await _notified_and_queried(device, hardware_version=0x2000)
+
+    conduct = run(FAST, script).conduct
+    assert (conduct.refusal, conduct.requests_after_refusal) == (Status.NO_IMAGE_AVAILABLE, 0)
+
+
+def test_the_largest_block_asked_for_and_sent_are_kept() -> None:
+    async def script(device: Device) -> None:
+        await _notified_and_queried(device)
+        await device.download(size=40)
+        device.upgrade_end()
+        await device.link.next()
+
+    conduct = run(replace(FAST, max_block_size=32), script).conduct
+    assert (conduct.largest_block_asked, conduct.largest_block_sent) == (40, 32)
+
+
 def test_known_hardware_version_is_checked_when_the_query_has_none() -> None:
     async def script(device: Device) -> None:
         await _notified_and_queried(device, hardware_version=None)
@@ -235,11 +279,14 @@ def test_abort_answers_the_next_block_with_abort() -> None:
         device.session.abort()
         device.block(50)
         replies.append(await device.link.next())
+        device.block(50)
+        replies.append(await device.link.next())
 
     result = run(FAST, script)
 
-    assert replies[0][2] == {"status": Status.ABORT}
+    assert [fields for _, _, fields in replies] == [{"status": Status.ABORT}] * 2
     assert result.outcome is Outcome.ABORTED
+    assert (result.conduct.refusal, result.conduct.requests_after_refusal) == (Status.ABORT, 1)
 
 
 def test_minimum_block_period_is_told_with_wait_for_data_before_the_first_block() -> None:

@@ -34,7 +34,7 @@ def _run(path: Path, *, finish: bool = True) -> Path:
                                                "originator": "00DB1234567890A2", "recipient": "90B3D51F30000002",
                                                "signature": "valid", "mac": "absent", "payload": {}})
         journal.append("measurement", scenario="S-01", name="CS09 firmware version", value="00000001",
-                       expected="00000002", verdict="fail", units=None)
+                       expected="00000002", verdict="fail", subject="device", units=None)
         journal.append("scenario_finished", scenario="S-01", outcome="fail", reason="CS09 firmware version")
         journal.append("scenario_started", scenario="S-02", title="stall", description="", evidence=[])
         if finish:
@@ -79,7 +79,7 @@ def test_junit_carries_traceability_properties_and_the_failed_check(tmp_path: Pa
     suite = root.find("testsuite")
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("2", "1", "1")
     failure = suite.find("testcase/failure")
-    assert "CS09 firmware version: 00000001 (expected 00000002)" in failure.text
+    assert "CS09 firmware version [device]: 00000001 (expected 00000002)" in failure.text
 
 
 def test_json_record_and_html_report_and_journal_copy_are_written(tmp_path: Path) -> None:
@@ -87,9 +87,10 @@ def test_json_record_and_html_report_and_journal_copy_are_written(tmp_path: Path
 
     assert sorted(written) == ["junit.xml", "report.html", "run.journal", "run.json"]
     data = json.loads(written["run.json"].read_text())
-    assert data["format"] == "hanrig-run-record/1" and data["scenarios"][0]["messages"][0]["hex"] == CCS08_HEX
+    assert data["format"] == "hanrig-run-record/2" and data["scenarios"][0]["messages"][0]["hex"] == CCS08_HEX
     html = written["report.html"].read_text()
-    assert 'id="verdicts"' in html and "S-01" in html and "CommsHubAlert/FirmwareTransferAlert: N59 or N62 (N-code inferred)" in html
+    assert 'id="verdicts"' in html and "S-01" in html
+    assert "CommsHubAlert/FirmwareTransferAlert: N59 or N62 (N-code inferred)" in html
     assert "PPMID &lt;update&gt;" in html and "<update>" not in html
 
 
@@ -114,3 +115,40 @@ def test_report_times_are_the_journal_times(tmp_path: Path) -> None:
     record = from_reading(read_journal(_run(tmp_path / "run.journal")))
 
     assert before <= record.started <= record.finished <= time.time()
+
+
+def _passing_run(path: Path, *subjects: str) -> Path:
+    """A run of one passing scenario whose checks judge ``subjects`` (device, ch-model)."""
+    with Journal(path) as journal:
+        journal.append("run_started", run_id="r2", suite="secmp0007")
+        journal.append("scenario_started", scenario="S-08", title="discard", evidence=["CCS08 8F89"])
+        for subject in subjects:
+            journal.append("measurement", scenario="S-08", name=f"a {subject} check", value=1, expected="1",
+                           verdict="pass", subject=subject, units=None, observation=False)
+        journal.append("measurement", scenario="S-08", name="transfer time", value=2.5, expected="any",
+                       verdict="pass", subject="device", units="s", observation=True)
+        journal.append("scenario_finished", scenario="S-08", outcome="pass", reason="")
+        journal.append("run_finished", outcome="pass")
+    return path
+
+
+def test_a_pass_on_ch_model_checks_alone_is_a_rig_self_check_in_every_report(tmp_path: Path) -> None:
+    written = write_reports(_passing_run(tmp_path / "run.journal", "ch-model"), tmp_path / "out")
+
+    data = json.loads(written["run.json"].read_text())
+    assert data["scenarios"][0]["basis"] == "rig self-check"
+    assert (data["counts"]["pass"], data["counts"]["self-check"]) == (0, 1)
+    assert "(rig self-check)" in written["report.html"].read_text()
+    properties = {p.get("name"): p.get("value") for p in ElementTree.parse(written["junit.xml"]).iter("property")}
+    assert (properties["evidence_basis"], properties["device_checks"], properties["ch_model_checks"]) == (
+        "rig self-check", "0", "1")
+
+
+def test_a_pass_with_a_device_check_rests_on_the_device(tmp_path: Path) -> None:
+    written = write_reports(_passing_run(tmp_path / "run.journal", "ch-model", "device"), tmp_path / "out")
+
+    data = json.loads(written["run.json"].read_text())
+    assert data["scenarios"][0]["basis"] == "device"
+    assert (data["counts"]["pass"], data["counts"]["self-check"]) == (1, 0)
+    html = written["report.html"].read_text()
+    assert "rig self-check" not in html and "<td>CH model</td>" in html and "1 device, 1 CH model" in html

@@ -75,11 +75,30 @@ async def test_journal_shows_every_distribution_transition_in_order(bench: Bench
     assert 10 <= stages.count("Transferring") <= 11  # the first block, then every tenth of the image
 
 
-async def test_device_hardware_known_outside_the_range_is_refused_before_any_notify(bench: Bench) -> None:
+async def test_the_ch_goes_by_the_hardware_version_the_device_reports_and_a_config_that_disagrees_fails(
+        bench: Bench) -> None:
     configured = bench.config.device("ppmid")
+    # The config says 0x2000 (outside the image's range); the device is really 0x1111 and says so.
     ppmid = replace(configured, identity=replace(configured.identity, hardware_version=0x2000))
 
-    result = await distribute(bench, ppmid, bench.image("ppmid-v2"), expect=TransferResult.HARDWARE_VERSION_MISMATCH)
+    result = await distribute(bench, ppmid, bench.image("ppmid-v2"))
 
-    assert result.passed and result.session is None
+    assert result.distribution.stage is Stage.TRANSFERRED
+    failed = [(m.name, m.subject.value) for m in result.measurements if not m.passed]
+    assert failed == [("hardware version the device reports", "device")]
+
+
+async def test_a_device_whose_real_hardware_is_outside_the_range_is_refused_at_its_query_and_never_served(
+        bench: Bench) -> None:
+    ppmid = bench.config.device("ppmid")
+    assert bench.emulator is not None
+    await bench.emulator.request("device_command", name="ppmid", command="set_faults",
+                                 args={"real_hardware_version": 0x2000})
+
+    result = await distribute(bench, ppmid, bench.image("ppmid-v2"))
+
+    assert result.session is not None and result.session.progress.blocks == 0
     assert result.distribution.stage is Stage.FAILED and "0x2000" in (result.distribution.reason or "")
+    failed = {m.name for m in result.measurements if not m.passed}
+    assert failed == {"hardware version the device reports", "Query Next Image answered", "CCS08 alert code",
+                      "CCS08 response code"}

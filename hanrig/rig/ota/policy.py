@@ -78,6 +78,9 @@ class OtaPolicy:
     #: After the last block, how long the device may verify before its Upgrade End Request [INF:
     #: minutes of signature and hash checking on a slow device's flash].
     final_block_timeout: float = 600.0
+    #: After refusing a device (NO_IMAGE_AVAILABLE, ABORT), how long to listen on to see that it stops
+    #: asking for blocks [INF: a device that ignores a refusal asks again within its response timeout].
+    refusal_watch: float = 5.0
     notify: Notify = field(default_factory=Notify)
     activation: PolicyActivation = field(default_factory=PolicyActivation)
 
@@ -87,6 +90,6 @@ class OtaPolicy:
                              f"not {self.max_block_size}")
         if self.wait_for_data is not None and not 0 <= self.wait_for_data.at_fraction <= 1:
             raise ValueError("wait_for_data.at_fraction must be between 0 and 1")
-        for name in ("response_delay", "stall_timeout", "final_block_timeout"):
+        for name in ("response_delay", "stall_timeout", "final_block_timeout", "refusal_watch"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")

@@ -4,6 +4,11 @@ The session is driven by the device's requests, handed in by the zigpy binding a
 arrive, and by its own timeouts. It answers through an :class:`OtaLink`, so the same
 state machine runs against zigpy on a real or emulated radio and against a fake in unit
 tests. It never decides what an outcome means for GBCS: the Communications Hub does.
+
+What the device did is kept as evidence (``Conduct``): each Query Next Image as the device
+sent it, the block sizes asked for and sent, and, once the CH has refused it (no image
+for it, or the transfer aborted), whether it kept asking for blocks: the session listens
+on for the policy's ``refusal_watch`` to see that it stops.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import enum
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -63,10 +68,38 @@ _UPGRADE_END_OUTCOMES = {
 
 
 @dataclass(frozen=True)
+class Query:
+    """A Query Next Image as the device sent it, and the status the CH answered with."""
+
+    manufacturer_code: int
+    image_type: int
+    current_file_version: int
+    #: None: the device left it out of its query
+    hardware_version: int | None
+    answer: Status
+
+
+@dataclass
+class Conduct:
+    """What the device did in the exchange as the CH saw it, and the largest block the CH sent it."""
+
+    queries: list[Query] = field(default_factory=list)
+    #: the largest Maximum Data Size the device asked for
+    largest_block_asked: int = 0
+    #: octets of image data in the largest Image Block Response the CH sent
+    largest_block_sent: int = 0
+    #: NO_IMAGE_AVAILABLE or ABORT, once the CH refused the device
+    refusal: Status | None = None
+    #: Image Block and Page Requests the device sent after the refusal
+    requests_after_refusal: int = 0
+
+
+@dataclass(frozen=True)
 class SessionResult:
     outcome: Outcome
     detail: str
     progress: Progress
+    conduct: Conduct
 
 
 class LinkError(Exception):
@@ -132,6 +165,7 @@ class OtaSession:
         self._abort_requested = False
         self._told_minimum_period = False
         self._waited_for_data = False
+        self.conduct = Conduct()
 
     @property
     def progress(self) -> Progress:
@@ -231,25 +265,54 @@ class OtaSession:
 
     async def _on_query(self, request: Request) -> SessionResult | None:
         query, header = request.fields, self.image.header
-        hardware_version = getattr(query, "hardware_version", None)
-        if hardware_version is None:
-            hardware_version = self._hardware_version
+        reported = getattr(query, "hardware_version", None)
+        # The device's own word first; the CH's record of it only when the query does not say.
+        hardware_version = self._hardware_version if reported is None else reported
         applicability = check_applicability(header, manufacturer_code=query.manufacturer_code,
                                             image_type=query.image_type, hardware_version=hardware_version)
-        if applicability is not Applicability.APPLICABLE:
-            await self._link.send("query_next_image_response", tsn=request.tsn,
-                                  status=Status.NO_IMAGE_AVAILABLE)
+        answer = Status.SUCCESS if applicability is Applicability.APPLICABLE else Status.NO_IMAGE_AVAILABLE
+        self.conduct.queries.append(Query(query.manufacturer_code, query.image_type, query.current_file_version,
+                                          reported, answer))
+        if answer is Status.NO_IMAGE_AVAILABLE:
+            await self._link.send("query_next_image_response", tsn=request.tsn, status=answer)
             outcome = (Outcome.HARDWARE_VERSION_MISMATCH
                        if applicability is Applicability.HARDWARE_VERSION_OUT_OF_RANGE else Outcome.NOT_APPLICABLE)
-            return self._result(outcome, f"{applicability.value}: device reports manufacturer "
-                                         f"0x{query.manufacturer_code:04X}, image type 0x{query.image_type:04X}, "
-                                         f"hardware version {_hex_or_unknown(hardware_version)}")
+            return await self._refused(answer, outcome, f"{applicability.value}: device reports manufacturer "
+                                       f"0x{query.manufacturer_code:04X}, image type 0x{query.image_type:04X}, "
+                                       f"hardware version {_hex_or_unknown(hardware_version)}")
         if self._meter.blocks:
             self._meter.restarted()
-        await self._link.send("query_next_image_response", tsn=request.tsn, status=Status.SUCCESS,
+        await self._link.send("query_next_image_response", tsn=request.tsn, status=answer,
                               manufacturer_code=header.manufacturer_code, image_type=header.image_type,
                               file_version=header.file_version, image_size=len(self._file))
         return None
+
+    async def _refused(self, refusal: Status, outcome: Outcome, detail: str) -> SessionResult:
+        """Listen on after refusing the device, answering the same way, to see whether it stops asking."""
+        self.conduct.refusal = refusal
+        deadline = self._clock() + self.policy.refusal_watch
+        while (remaining := deadline - self._clock()) > 0:
+            try:
+                request = await asyncio.wait_for(self._requests.get(), remaining)
+            except TimeoutError:
+                break
+            try:
+                await self._answer_refused(request, refusal)
+            except LinkError as exc:
+                LOG.info("reply to %s after the refusal not delivered: %s", request.command, exc)
+        return self._result(outcome, detail)
+
+    async def _answer_refused(self, request: Request, refusal: Status) -> None:
+        if request.command in ("image_block", "image_page"):
+            self.conduct.requests_after_refusal += 1
+            await self._link.send("image_block_response", tsn=request.tsn, status=refusal)
+        elif request.command == "query_next_image":
+            query = request.fields
+            self.conduct.queries.append(Query(query.manufacturer_code, query.image_type, query.current_file_version,
+                                              getattr(query, "hardware_version", None), Status.NO_IMAGE_AVAILABLE))
+            await self._link.send("query_next_image_response", tsn=request.tsn, status=Status.NO_IMAGE_AVAILABLE)
+        else:
+            await self._link.default_response(request.tsn, request.command_id, Status.SUCCESS)
 
     def _names_our_image(self, fields: Any) -> bool:
         header = self.image.header
@@ -258,9 +321,11 @@ class OtaSession:
 
     async def _on_block(self, request: Request) -> SessionResult | None:
         block = request.fields
+        self.conduct.largest_block_asked = max(self.conduct.largest_block_asked, block.maximum_data_size)
         if self._abort_requested:
             await self._link.send("image_block_response", tsn=request.tsn, status=Status.ABORT)
-            return self._result(Outcome.ABORTED, f"aborted by the rig at offset {block.file_offset}")
+            return await self._refused(Status.ABORT, Outcome.ABORTED,
+                                       f"aborted by the rig at offset {block.file_offset}")
         if not self._names_our_image(block) or block.file_offset >= len(self._file):
             await self._link.send("image_block_response", tsn=request.tsn, status=Status.NO_IMAGE_AVAILABLE)
             return None
@@ -292,16 +357,18 @@ class OtaSession:
         if self.policy.response_delay:
             await asyncio.sleep(self.policy.response_delay)
         header = self.image.header
+        data = self._file[offset:offset + size]
         await self._link.send("image_block_response", tsn=tsn, status=Status.SUCCESS,
                               manufacturer_code=header.manufacturer_code, image_type=header.image_type,
-                              file_version=header.file_version, file_offset=offset,
-                              image_data=self._file[offset:offset + size])
+                              file_version=header.file_version, file_offset=offset, image_data=data)
+        self.conduct.largest_block_sent = max(self.conduct.largest_block_sent, len(data))
         self._meter.block_served(offset, size, self._clock())
         self._on_progress(self.progress)
         return size
 
     async def _on_page(self, request: Request) -> SessionResult | None:
         page = request.fields
+        self.conduct.largest_block_asked = max(self.conduct.largest_block_asked, page.maximum_data_size)
         if not self.policy.page_requests:
             await self._link.default_response(request.tsn, request.command_id, Status.UNSUP_CLUSTER_COMMAND)
             return None
@@ -346,4 +413,4 @@ class OtaSession:
 
     def _result(self, outcome: Outcome, detail: str) -> SessionResult:
         LOG.info("OTA transfer ended: %s (%s)", outcome.value, detail)
-        return SessionResult(outcome, detail, self.progress)
+        return SessionResult(outcome, detail, self.progress, self.conduct)

@@ -1,8 +1,10 @@
 """The sign-off report: one self-contained HTML page a person reads, and prints.
 
 Verdict table first, then what was tested (images, radio, config, versions), then for
-each scenario its checks, a per-device timeline of the distribution stages, and every
-GBCS message decoded with the DCC alerts it maps to. No scripts, no external files:
+each scenario its checks, each saying whether it judges the device under test or only the
+rig's own CH model (a pass resting on the CH model alone is shown as a rig self-check), a
+per-device timeline of the distribution stages, and every GBCS message decoded with the
+DCC alerts it maps to. No scripts, no external files:
 it opens anywhere and prints on A4 without losing a column.
 """
 
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hanrig.gbcs.registry import dcc_alerts_for
-from hanrig.rig.record import Outcome, RunRecord, ScenarioRecord
+from hanrig.rig.record import Basis, Outcome, RunRecord, ScenarioRecord
 
 _STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em; color: #111; }
@@ -24,7 +26,7 @@ th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-al
 th { background: #f2f2f2; }
 td.mono, code { font-family: ui-monospace, monospace; font-size: 12px; word-break: break-all; }
 .pass { color: #0a6b2d; font-weight: bold; } .fail, .error, .interrupted { color: #b00020; font-weight: bold; }
-.skipped { color: #666; font-weight: bold; }
+.skipped { color: #666; font-weight: bold; } .selfcheck { color: #8a5a00; font-weight: bold; }
 .verdict { font-size: 1.4em; }
 details > summary { cursor: pointer; }
 @media print {
@@ -55,11 +57,23 @@ def _pairs(values: dict[str, Any]) -> str:
                              if v is not None])
 
 
+def _verdict(scenario: ScenarioRecord) -> str:
+    """The outcome, and, for a pass that rests on no device evidence, that it is only a rig self-check."""
+    if scenario.outcome is Outcome.PASS and scenario.basis is Basis.SELF_CHECK:
+        return f'{_outcome(scenario.outcome)} <span class="selfcheck">({escape(Basis.SELF_CHECK.value)})</span>'
+    return _outcome(scenario.outcome)
+
+
 def _verdicts(record: RunRecord) -> str:
-    rows = [[f'<a href="#{escape(s.id)}">{escape(s.id)}</a>', escape(s.title), _outcome(s.outcome),
+    rows = [[f'<a href="#{escape(s.id)}">{escape(s.id)}</a>', escape(s.title), _verdict(s),
+             f"{len(s.checks_of('device'))} device, {len(s.checks_of('ch-model'))} CH model",
              escape(s.reason), f"{s.duration:.1f} s" if s.duration is not None else "-"]
             for s in record.scenarios]
-    return _table(["scenario", "title", "verdict", "reason", "time"], rows)
+    return _table(["scenario", "title", "verdict", "checks", "reason", "time"], rows)
+
+
+#: how each measurement subject is named in the report
+_JUDGES = {"device": "device", "ch-model": "CH model"}
 
 
 def _images(record: RunRecord) -> str:
@@ -105,12 +119,14 @@ def _timeline(transitions: list[dict[str, Any]], started: float | None) -> str:
 
 
 def _scenario(scenario: ScenarioRecord) -> str:
-    measurements = _table(["check", "value", "expected", "verdict"], [
-        [escape(m["name"]), escape(f"{m['value']}{' ' + m['units'] if m.get('units') else ''}"),
-         escape(str(m["expected"])), _outcome(Outcome(m["verdict"]))] for m in scenario.measurements])
+    measurements = _table(["check", "judges", "value", "expected", "verdict"], [
+        [escape(m["name"]), escape(_JUDGES.get(m.get("subject", ""), "?")),
+         escape(f"{m['value']}{' ' + m['units'] if m.get('units') else ''}"),
+         escape(str(m["expected"])), "observed" if m.get("observation") else _outcome(Outcome(m["verdict"]))]
+        for m in scenario.measurements])
     evidence = "".join(f"<li>{escape(e)}</li>" for e in scenario.evidence)
     return (f'<section class="scenario" id="{escape(scenario.id)}"><h2>{escape(scenario.id)} '
-            f"{escape(scenario.title)} {_outcome(scenario.outcome)}</h2>"
+            f"{escape(scenario.title)} {_verdict(scenario)}</h2>"
             f"<p>{escape(scenario.description)}</p>"
             + (f"<p>Expected GBCS evidence:</p><ul>{evidence}</ul>" if evidence else "")
             + (f"<p><b>Reason:</b> {escape(scenario.reason)}</p>" if scenario.reason else "")

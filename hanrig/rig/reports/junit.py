@@ -2,7 +2,9 @@
 
 As labgrid does, the test suite carries properties that tie the verdicts to what was
 tested: rig and dependency versions, the config's SHA-256, every image's SHA-256 and
-Manufacturer Image hash, and the coordinator's EZSP version.
+Manufacturer Image hash, and the coordinator's EZSP version. Each testcase says what its
+verdict rests on (``evidence_basis``: the device, or a rig self-check) and how many of its
+checks judged the device and how many the rig's CH model.
 """
 
 from __future__ import annotations
@@ -44,9 +46,12 @@ def _testcase(suite: ElementTree.Element, record: RunRecord, scenario: ScenarioR
     case = ElementTree.SubElement(suite, "testcase", classname=record.suite or "hanrig",
                                   name=f"{scenario.id} {scenario.title}".strip(),
                                   time=f"{scenario.duration or 0:.3f}")
-    _properties(case, {"scenario_id": scenario.id, "evidence": "; ".join(scenario.evidence) or None})
+    _properties(case, {"scenario_id": scenario.id, "evidence": "; ".join(scenario.evidence) or None,
+                       "evidence_basis": scenario.basis.value, "device_checks": len(scenario.checks_of("device")),
+                       "ch_model_checks": len(scenario.checks_of("ch-model"))})
     failed = [m for m in scenario.measurements if m.get("verdict") == "fail"]
-    details = "\n".join(f"{m['name']}: {m['value']} (expected {m['expected']})" for m in failed)
+    details = "\n".join(f"{m['name']} [{m.get('subject', '?')}]: {m['value']} (expected {m['expected']})"
+                        for m in failed)
     if scenario.outcome is Outcome.FAIL:
         ElementTree.SubElement(case, "failure", message=scenario.reason or "a check failed").text = details
     elif scenario.outcome in (Outcome.ERROR, Outcome.INTERRUPTED):
