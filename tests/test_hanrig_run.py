@@ -240,6 +240,18 @@ def test_a_mistake_only_the_emulator_reads_is_exit_2_with_its_file_and_line_and_
     assert {s["outcome"] for s in record["scenarios"]} <= {"interrupted"}
 
 
+@pytest.mark.parametrize(("selection", "message"), [
+    (("--scenario", "SECMP0007-99"), "--scenario SECMP0007-99: no such scenario in the suite (scenarios: "),
+    (("-k", "no_test_is_named_this"), "no scenario ran: the selection (--scenario, -k) matched none"),
+])
+def test_a_selection_that_matches_no_scenario_is_exit_2_with_one_line_not_a_pass(
+        tmp_path: Path, selection: tuple[str, ...], message: str) -> None:
+    result = _hanrig("run", *selection, "--report-dir", str(tmp_path / "r"), timeout=120)
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(f"hanrig: error: {message}") and len(result.stderr.splitlines()) == 1
+
+
 def test_run_of_a_duis_request_updates_the_device_it_names(tmp_path: Path) -> None:
     from hanrig.gbcs import build_image, encode_image
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hanrig.gbcs import TransferResult, Verdict
+from hanrig.gbcs import Verdict
 from hanrig.rig.bench import Bench
 from hanrig.rig.ch.messages import Direction
 from hanrig.rig.config import load_config

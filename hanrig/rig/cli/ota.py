@@ -29,6 +29,7 @@ from hanrig.rig.config import RigConfig, load_config
 from hanrig.rig.evidence import dcc_alerts
 from hanrig.rig.images import LoadedImage, load_duis_request
 from hanrig.rig.journal import Journal
+from hanrig.rig.measurements import Subject
 from hanrig.rig.ota.policy import OtaPolicy
 from hanrig.rig.recorder import Recorder
 from hanrig.rig.update import Update, update
@@ -90,10 +91,11 @@ def _print(console: Console, result: Update, journal: Path) -> None:
         console.print(f"transfer: {result.session.outcome.value}, {progress.offset} octets in {progress.blocks} "
                       f"blocks, {progress.retries} retries, {progress.restarts} restarts, "
                       f"{progress.elapsed:.1f} s")
-    table = Table("check", "value", "expected", "")
+    table = Table("check", "judges", "value", "expected", "")
     for m in result.measurements:
-        table.add_row(m.name, f"{m.value}{' ' + m.units if m.units else ''}", m.expected,
-                      "[green]pass[/]" if m.passed else "[red]fail[/]")
+        verdict = "observed" if m.observation else "[green]pass[/]" if m.passed else "[red]fail[/]"
+        table.add_row(m.name, "device" if m.subject is Subject.DEVICE else "CH model",
+                      f"{m.value}{' ' + m.units if m.units else ''}", m.expected, verdict)
     console.print(table)
     for record in result.evidence:
         alerts = ", ".join(a["label"] for a in dcc_alerts(record))

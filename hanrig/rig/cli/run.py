@@ -71,9 +71,12 @@ def _exit_code(record: dict[str, object]) -> int:
 @click.option("--junit", type=click.Path(path_type=Path), help="Also write the JUnit XML here (for CI).")
 @click.option("--duis", type=click.Path(path_type=Path), help="Take the image and devices from this DUIS "
               "11.1/11.4 request instead of a suite.")
+@click.option("--scenario", "scenarios", multiple=True, metavar="ID",
+              help="Run only this scenario (SECMP0007-12 for all its cases, SECMP0007-12[64] for one); repeatable.")
+@click.option("-k", "keyword", metavar="EXPR", help="Run only the scenarios whose test names match EXPR (pytest -k).")
 @json_option
 def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Path | None, duis: Path | None,
-        as_json: bool) -> None:
+        scenarios: tuple[str, ...], keyword: str | None, as_json: bool) -> None:
     """Run the HIL suite on the configured bench; write JUnit, JSON, HTML and journal reports."""
     import pytest
 
@@ -96,6 +99,10 @@ def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Pa
             "--hil-suite", ",".join(suites), "-p", "no:cacheprovider",
             # the suites are synchronous: an asyncio plugin installed beside hanrig has nothing to do
             "-p", "no:asyncio"]
+    for scenario_id in scenarios:
+        args += ["--hil-scenario", scenario_id]
+    if keyword is not None:
+        args += ["-k", keyword]
     if junit is not None:
         args += ["--hil-junit", str(junit)]
     if duis is not None:
@@ -114,6 +121,8 @@ def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Pa
     record = json.loads(record_path.read_text())
     if record["outcome"] == "error" and record["error_cause"] == "config":
         raise ConfigError(record["reason"])
+    if not record["scenarios"]:
+        raise ConfigError("no scenario ran: the selection (--scenario, -k) matched none of the suite's")
     if as_json:
         emit_json({"run_id": run_id, "outcome": record["outcome"], "counts": record["counts"],
                    "reports": str(record_path.parent),
