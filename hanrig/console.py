@@ -22,8 +22,8 @@ EXIT_VERDICT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INFRASTRUCTURE = 3
 
-#: loggers that -vvv opens up; below that they stay at WARNING, they are very chatty
-_RADIO_LOGGERS = ("bellows", "zigpy", "serialx", "asyncio")
+#: loggers that -vvv opens up; below that they stay at INFO (a run's log file) or WARNING (stderr): they are chatty
+RADIO_LOGGERS = ("bellows", "zigpy", "serialx", "asyncio")
 
 
 def report_error(message: str) -> None:
@@ -57,11 +57,14 @@ def exiting_on_errors(invoke: Callable[[], T], exit_code_for: Callable[[BaseExce
         fail(str(exc), code)
 
 
-def configure_logging(verbosity: int) -> None:
+def configure_logging(verbosity: int, *, log_files: bool = True) -> None:
     """Log to stderr at a level chosen by the number of ``-v`` flags.
 
-    A terminal gets rich's layout; anything else (CI logs, files) gets one plain line
-    per record, never wrapped, so that logs can be searched.
+    With ``log_files`` records are made at every level, for the file a run logs to at debug
+    level, and the stderr handler lets through what ``-v`` asks for; without, only what
+    stderr shows is made at all. A terminal gets rich's layout;
+    anything else (CI logs, files) gets one plain line per record, never wrapped, so that
+    logs can be searched.
     """
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)]
     handler: logging.Handler
@@ -74,9 +77,10 @@ def configure_logging(verbosity: int) -> None:
     else:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=level, handlers=[handler], force=True)
-    radio_level = logging.DEBUG if verbosity >= 3 else logging.WARNING
-    for name in _RADIO_LOGGERS:
+    handler.setLevel(level)
+    logging.basicConfig(level=logging.DEBUG if log_files else level, handlers=[handler], force=True)
+    radio_level = logging.DEBUG if verbosity >= 3 else logging.INFO
+    for name in RADIO_LOGGERS:
         logging.getLogger(name).setLevel(radio_level)
 
 

@@ -3,5 +3,5 @@
 from hanrig.console import configure_logging, exiting_on_errors
 from hanrig.devices.cli import emulate, exit_code_for
 
-configure_logging(0)
+configure_logging(0, log_files=False)
 exiting_on_errors(lambda: emulate.main(prog_name="python -m hanrig.devices"), exit_code_for)

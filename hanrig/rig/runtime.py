@@ -51,9 +51,16 @@ class RigRuntime:
         self._highest_version = 0
 
     def call(self, make: Callable[[], Awaitable[T]], *, timeout: float = DEFAULT_CALL_TIMEOUT) -> T:
-        """Run a coroutine on the bench's loop and wait for it; a radio gone meanwhile ends the wait."""
+        """Run a coroutine on the bench's loop and wait for it; a radio gone meanwhile ends the wait.
+
+        Interrupted while waiting (Ctrl-C, SIGTERM), the work on the bench is cancelled too.
+        """
         future: Future[T] = asyncio.run_coroutine_threadsafe(self._guarded(make, timeout), self._loop)
-        return future.result()
+        try:
+            return future.result()
+        except BaseException:
+            future.cancel()
+            raise
 
     async def _guarded(self, make: Callable[[], Awaitable[T]], timeout: float) -> T:
         work = asyncio.ensure_future(make())
@@ -63,6 +70,9 @@ class RigRuntime:
         waiting = {work} if gone is None else {work, gone}
         try:
             done, _ = await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            work.cancel()  # the caller stopped waiting (the run is interrupted): so does the bench
+            raise
         finally:
             if gone is not None:
                 gone.cancel()

@@ -31,10 +31,11 @@ def _config(tmp_path: Path, *, physical: bool = False, **coordinator: object) ->
     return path
 
 
-def test_ota_to_the_emulated_ppmid_passes_with_its_evidence_as_json(tmp_path: Path) -> None:
+def test_ota_to_the_emulated_ppmid_passes_with_its_evidence_as_json_and_nothing_on_stderr(tmp_path: Path) -> None:
     result = _hanrig("ota", "--config", str(_config(tmp_path)), "--device", "ppmid", "--json", "ppmid-v2")
 
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no "Task exception was never retrieved" from bellows at shutdown
     report = json.loads(result.stdout)
     assert report["passed"] and report["stage"] == "Activated"
     assert report["transfer"]["outcome"] == "transferred" and report["transfer"]["octets"] == report["image"]["size"]

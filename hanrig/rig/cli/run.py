@@ -11,16 +11,17 @@ the run was interrupted, 2 for a bad config, 3 when the rig's infrastructure fai
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import click
 
 from hanrig.bench.errors import ConfigError
 from hanrig.console import (
-    EXIT_BAD_INPUT,
-    EXIT_INFRASTRUCTURE,
     EXIT_OK,
     EXIT_VERDICT_FAILED,
     emit_json,
@@ -29,6 +30,7 @@ from hanrig.console import (
 from hanrig.gbcs import GbcsError
 from hanrig.gbcs.duis import parse_firmware_request
 from hanrig.rig.config import load_config
+from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.record import new_run_id
 
 #: The suite a DUIS request runs: each device the request names gets its image.
@@ -53,13 +55,47 @@ def _check_duis(path: Path) -> None:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def _exit_code(record: dict[str, object]) -> int:
-    outcome = record.get("outcome")
-    if outcome == "pass":
-        return EXIT_OK
-    if outcome == "error":
-        return EXIT_INFRASTRUCTURE
-    return EXIT_VERDICT_FAILED
+class _Signals:
+    """SIGINT and SIGTERM stop a run the same way: the first as Ctrl-C does, the second at once.
+
+    The first becomes a KeyboardInterrupt in the main thread, where pytest runs the suite: the
+    scenario under way is marked interrupted, the bench is stopped and the reports written. A
+    second, while that is under way, ends the process there and then; the journal, written
+    entry by entry, still holds everything up to that moment.
+    """
+
+    def __init__(self) -> None:
+        self._received: int | None = None
+
+    def __enter__(self) -> _Signals:
+        self._previous = {signum: signal.signal(signum, self._handle) for signum in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self._received is not None:
+            os.write(2, b"hanrig: stopping now (second signal); the run's journal holds what it did\n")
+            os._exit(EXIT_VERDICT_FAILED)
+        self._received = signum
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _verdict(record: dict[str, Any], reports: Path, *, say: bool) -> int:
+    """How the run ended, as its exit code (and in one line, if ``say``); errors as the typed errors they are."""
+    where = f"reports in {reports}"
+    if record["outcome"] == "error":
+        if record["error_cause"] == "config":
+            raise ConfigError(f"{record['reason']} ({where})")
+        raise InfrastructureError(f"{record['reason']} ({where})")
+    if not record["scenarios"] and record["outcome"] != "interrupted":
+        raise ConfigError("no scenario ran: the selection (--scenario, -k) matched none of the suite's")
+    if say:
+        counts = ", ".join(f"{n} {k}" for k, n in record["counts"].items() if n)
+        click.echo(f"{record['outcome'].upper()}: {counts or 'no scenarios'}; {where}")
+    return EXIT_OK if record["outcome"] == "pass" else EXIT_VERDICT_FAILED
 
 
 @click.command("run")
@@ -96,7 +132,10 @@ def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Pa
     settings = Path(str(resources.files("hanrig.fixtures") / "suites" / "pytest.ini"))
     args = [*files, "-c", str(settings), "--rootdir", str(settings.parent),
             "--hil-config", str(config_path), "--hil-run-id", run_id, "--hil-report-dir", str(out_root),
-            "--hil-suite", ",".join(suites), "-p", "no:cacheprovider",
+            "--hil-suite", ",".join(suites),
+            # Nothing of pytest's own on the terminal (the run's views and one verdict line are the output),
+            # nothing captured (the views and -v's logs reach the terminal as they happen).
+            "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:logging", "-s",
             # the suites are synchronous: an asyncio plugin installed beside hanrig has nothing to do
             "-p", "no:asyncio"]
     for scenario_id in scenarios:
@@ -107,28 +146,17 @@ def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Pa
         args += ["--hil-junit", str(junit)]
     if duis is not None:
         args += ["--hil-duis", str(duis)]
-    if as_json:
-        args += ["-p", "no:terminal"]  # stdout carries the one JSON document
-    elif sys.stdout.isatty():
-        args += ["--hil-live", "-p", "no:terminal"]
-    else:
-        args += ["-q"]
-    status = pytest.main(args)
+    if not as_json:  # stdout carries only the one JSON document with --json
+        args.append("--hil-live" if sys.stdout.isatty() else "--hil-lines")
+    with _Signals():
+        status = pytest.main(args)
     record_path = out_root / run_id / "run.json"
     if not record_path.is_file():
-        click.echo(f"hanrig: error: the suite did not run (pytest exit {int(status)})", err=True)
-        sys.exit(EXIT_BAD_INPUT if status == pytest.ExitCode.USAGE_ERROR else EXIT_INFRASTRUCTURE)
+        raise InfrastructureError(f"the suite did not run (pytest exit {int(status)})")
     record = json.loads(record_path.read_text())
-    if record["outcome"] == "error" and record["error_cause"] == "config":
-        raise ConfigError(record["reason"])
-    if not record["scenarios"]:
-        raise ConfigError("no scenario ran: the selection (--scenario, -k) matched none of the suite's")
     if as_json:
         emit_json({"run_id": run_id, "outcome": record["outcome"], "counts": record["counts"],
                    "reports": str(record_path.parent),
-                   "scenarios": [{"id": s["id"], "outcome": s["outcome"], "reason": s["reason"]}
+                   "scenarios": [{"id": s["id"], "outcome": s["outcome"], "basis": s["basis"], "reason": s["reason"]}
                                  for s in record["scenarios"]]})
-    else:
-        counts = ", ".join(f"{n} {k}" for k, n in record["counts"].items() if n)
-        click.echo(f"{record['outcome'].upper()}: {counts or 'no scenarios'}; reports in {record_path.parent}")
-    sys.exit(_exit_code(record))
+    sys.exit(_verdict(record, record_path.parent, say=not as_json))

@@ -34,6 +34,7 @@ from zigpy.zcl.clusters import general, smartenergy
 import hanrig.rig.zcl  # noqa: F401 - registers the rig's clusters with zigpy before any device appears
 from hanrig.bench.errors import ConfigError
 from hanrig.rig.coordinator.application import SMART_ENERGY_PROFILE, application_class
+from hanrig.rig.coordinator.orphan_tasks import quiet_closed_link_acks
 from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.zcl.tunneling import Tunneling
 
@@ -175,6 +176,7 @@ class Coordinator:
         message would reach zigpy twice) and the NCP has forgotten its endpoints, so a
         freshly formed network is started once more before the rig uses it.
         """
+        quiet_closed_link_acks(asyncio.get_running_loop())
         try:
             async with asyncio.timeout(timeout):
                 try:
@@ -346,6 +348,11 @@ def _eui(value: str | zigpy.types.EUI64) -> zigpy.types.EUI64:
 
 def _reason(exc: BaseException) -> str:
     """The most telling message in an exception chain (zigpy wraps serial errors)."""
+    chain = _chain(exc)
+    if not any(str(link) for link in chain) and any(isinstance(link, TimeoutError | asyncio.CancelledError)
+                                                    for link in chain):
+        # bellows gives up on a silent line with a bare timeout: say what that means
+        return "no answer to an ASH reset: is an EZSP NCP there, at this baud rate and flow control?"
     while exc.__cause__ is not None and not str(exc):
         exc = exc.__cause__
     code = getattr(exc, "code", None)  # bellows' NcpFailure carries the NCP's reset code and no message
@@ -354,4 +361,14 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, zigpy.exceptions.TransientConnectionError) and exc.__cause__ is not None:
         text = str(exc.__cause__) or text
     return text
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and those it was raised from or during, without going round a loop."""
+    chain: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and link not in chain:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    return chain
 

@@ -1,0 +1,45 @@
+"""bellows' fragment acks that fail on a closed link are logged quietly; every other orphan is still reported."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+
+import pytest
+
+from hanrig.rig.coordinator.orphan_tasks import quiet_closed_link_acks
+
+
+class ProtocolHandler:
+    """Stands in for bellows' class: the handler goes by the coroutine's qualified name."""
+
+    async def _send_fragment_ack(self) -> None:
+        raise RuntimeError("Connection has been closed")
+
+    async def _send_something_else(self) -> None:
+        raise RuntimeError("Connection has been closed")
+
+
+def _orphan(coroutine_name: str, caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Run a failing task nobody awaits, collect it, and say what asyncio reported."""
+    async def main() -> None:
+        quiet_closed_link_acks(asyncio.get_running_loop())
+        task = asyncio.get_running_loop().create_task(getattr(ProtocolHandler(), coroutine_name)())
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        del task
+        gc.collect()
+
+    with caplog.at_level(logging.DEBUG):
+        asyncio.run(main())
+    return [f"{record.levelname} {record.name}" for record in caplog.records]
+
+
+def test_a_fragment_ack_that_fails_on_a_closed_link_is_only_a_debug_line(caplog: pytest.LogCaptureFixture) -> None:
+    reported = _orphan("_send_fragment_ack", caplog)
+    assert "DEBUG hanrig.rig.coordinator.orphan_tasks" in reported and "ERROR asyncio" not in reported
+
+
+def test_any_other_orphaned_failure_still_reaches_asyncios_handler(caplog: pytest.LogCaptureFixture) -> None:
+    assert "ERROR asyncio" in _orphan("_send_something_else", caplog)

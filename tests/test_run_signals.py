@@ -1,0 +1,131 @@
+"""``hanrig run`` stopped by a signal, at any moment, and seen live in a terminal.
+
+SIGINT (Ctrl-C) and SIGTERM (what CI runners, ``timeout`` and lab schedulers send) stop a
+run the same way: the scenario under way is interrupted, the bench comes down, every
+report is written and the exit code is 1. A second signal stops at once and leaves the
+journal. Each is tried while the bench starts, mid-transfer, and while the rig waits for a
+device's alert.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hanrig.rig.journal import Entry, read_journal
+from tests.paths import REPO
+
+STOP_TIMEOUT = 120
+
+
+def _start(reports: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "hanrig", "run", "--report-dir", str(reports), *args], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(reports: Path, process: subprocess.Popen[str], seen: Callable[[Entry], bool]) -> None:
+    """Until the run's journal holds an entry ``seen`` picks (or the run ends, which fails the test)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        for journal in reports.glob("*/run.journal"):
+            if any(seen(entry) for entry in read_journal(journal).entries):
+                return
+        time.sleep(0.05)
+    process.kill()
+    raise AssertionError(f"the run never got there: {process.communicate()}")
+
+
+def _emulators_of(reports: Path) -> list[int]:
+    found = subprocess.run(["pgrep", "-f", rf"hanrig\.devices .*{reports}"], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+#: where in a run the signal comes: the moment the journal shows this
+MOMENTS: dict[str, Callable[[Entry], bool]] = {
+    "while the bench starts": lambda e: e.kind == "run_started",
+    "mid-transfer": lambda e: e.kind == "transition" and e.fields["stage"] == "Transferring"
+                              and e.fields.get("percent", 0) > 0,
+    "while waiting for a device's alert": lambda e: e.kind == "transition" and e.fields["device"] == "hcalcs"
+                                                    and e.fields["stage"] == "Transferred",
+}
+
+
+@pytest.mark.parametrize("moment", list(MOMENTS))
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_interrupts_the_run_stops_the_bench_writes_every_report_and_exits_1(
+        tmp_path: Path, signum: signal.Signals, moment: str) -> None:
+    reports = tmp_path / "r"
+    process = _start(reports, "--scenario", "SECMP0007-01", "--scenario", "SECMP0007-02")
+    _wait_for(reports, process, MOMENTS[moment])
+
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=STOP_TIMEOUT)
+
+    assert process.returncode == 1, out + err
+    assert "Traceback" not in out + err
+    (run_dir,) = [path for path in reports.iterdir() if path.is_dir()]
+    assert {"report.html", "junit.xml", "run.json", "run.journal", "run.log"} <= {p.name for p in run_dir.iterdir()}
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["outcome"] == "interrupted"
+    assert [s["outcome"] for s in record["scenarios"]][-1:] in ([], ["interrupted"])
+    assert out.strip().splitlines()[-1].startswith("INTERRUPTED: ")
+    assert _emulators_of(reports) == [], "the emulated radio was left running"
+
+
+def test_a_second_signal_stops_at_once_and_leaves_the_journal(tmp_path: Path) -> None:
+    reports = tmp_path / "r"
+    process = _start(reports, "--scenario", "SECMP0007-01")
+    _wait_for(reports, process, MOMENTS["mid-transfer"])
+
+    process.send_signal(signal.SIGTERM)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=STOP_TIMEOUT)
+
+    assert process.returncode == 1, out + err
+    assert "stopping now (second signal)" in err and "Traceback" not in err
+    (journal,) = reports.glob("*/run.journal")
+    assert any(e.kind == "transition" for e in read_journal(journal).entries)
+    deadline = time.monotonic() + 30  # the emulator notices its parent gone within a second
+    while _emulators_of(reports) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _emulators_of(reports) == []
+
+
+def test_the_live_view_in_a_terminal_changes_within_5_s_of_the_first_block(tmp_path: Path) -> None:
+    assert shutil.which("tmux"), "tmux is needed (the README's test command installs it)"
+    session, reports = f"hanrig-{uuid.uuid4().hex[:8]}", tmp_path / "r"
+    command = f"{sys.executable} -m hanrig run --report-dir {reports} --scenario SECMP0007-01; sleep 120"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", "-c", str(REPO), command],
+                   check=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(reports.glob("*/run.journal")) or not any(
+                e.kind == "transition" and e.fields["stage"] == "Transferring"
+                for e in read_journal(next(reports.glob("*/run.journal"))).entries):
+            assert time.monotonic() < deadline, "no transfer started"
+            time.sleep(0.05)
+        first = _pane(session)
+        later, changed_by = first, time.monotonic() + 5
+        while later == first and time.monotonic() < changed_by:
+            time.sleep(0.2)
+            later = _pane(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+
+    assert later != first
+    assert "Devices in SECMP0007-01" in later and "ppmid" in later
+    assert any(stage in later for stage in ("Transferring", "Transferred", "Activated"))
+
+
+def _pane(session: str) -> str:
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True,
+                          check=True).stdout
