@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, str] = {
     "emulate": "hanrig.devices.cli:emulate",
     "gbcs": "hanrig.rig.cli.gbcs:gbcs_group",
     "image": "hanrig.rig.cli.image:image_group",
+    "keys": "hanrig.rig.cli.keys:keys",
     "ota": "hanrig.rig.cli.ota:ota",
     "report": "hanrig.rig.cli.report:report",
     "run": "hanrig.rig.cli.run:run",

@@ -186,7 +186,7 @@ def _leaks(text: str, spellings: list[str]) -> list[str]:
 
 
 def test_no_private_key_appears_in_any_report_log_or_output_of_a_verbose_run(suite_run: SuiteRun) -> None:
-    keys = sorted((REPO / "hanrig" / "fixtures" / "keys").glob("*.key"))
+    keys = sorted((REPO / "hanrig" / "testpki" / "keys").glob("*.key"))
     spellings = {path.name: _private_key_spellings(path) for path in keys}
     outputs = {path: path.read_text(errors="replace") for path in suite_run.run_dir.parent.rglob("*")
                if path.is_file()}
@@ -199,7 +199,7 @@ def test_no_private_key_appears_in_any_report_log_or_output_of_a_verbose_run(sui
                                                              "report.html", "emulator.log", "stdout"}
     for name, key_spellings in spellings.items():
         # Each spelling is right: it finds the key in its own file.
-        assert _leaks((REPO / "hanrig" / "fixtures" / "keys" / name).read_text(), key_spellings)
+        assert _leaks((REPO / "hanrig" / "testpki" / "keys" / name).read_text(), key_spellings)
         for path, text in outputs.items():
             assert _leaks(text, key_spellings) == [], f"{name} in {path}"
 
@@ -213,7 +213,7 @@ def test_run_writes_only_in_its_report_dir_and_leaves_its_tmpdir_empty(suite_run
 def test_run_with_a_bad_config_is_exit_2_with_file_and_line(tmp_path: Path) -> None:
     config = tmp_path / "hil_config.yaml"
     config.write_text((REPO / "hil_config.yaml").read_text().replace("type: hcalcs", "type: esme")
-                      .replace("keystore: hanrig/fixtures/keys", f"keystore: {REPO / 'hanrig' / 'fixtures' / 'keys'}"))
+                      )
 
     result = _hanrig("run", "--config", str(config), timeout=60)
 
@@ -228,7 +228,7 @@ def test_a_mistake_only_the_emulator_reads_is_exit_2_with_its_file_and_line_and_
     config.write_text((REPO / "hil_config.yaml").read_text()
                       .replace("      firmware_version: 0x00000001\n", "      firmware_version: 0x00000001\n"
                                "      behaviour: {colour: blue}\n", 1)
-                      .replace("keystore: hanrig/fixtures/keys", f"keystore: {REPO / 'hanrig' / 'fixtures' / 'keys'}"))
+                      )
 
     result = _hanrig("run", "--config", str(config), "--report-dir", str(tmp_path / "r"), timeout=120)
 
@@ -253,28 +253,10 @@ def test_a_selection_that_matches_no_scenario_is_exit_2_with_one_line_not_a_pass
     assert result.stderr.startswith(f"hanrig: error: {message}") and len(result.stderr.splitlines()) == 1
 
 
-def test_run_of_a_duis_request_updates_the_device_it_names(tmp_path: Path) -> None:
-    from hanrig.gbcs import build_image, encode_image
-
-    image = build_image(manufacturer_code=0x121D, image_type=0x0084, file_version=0x00000007,
-                        manufacturer_image=os.urandom(2048), hardware_versions=(0x1111, 0x1211))
-    template = (shared_dir() / "duis" / "11.4_UPDATE_PPMID_FIRMWARE_REQUEST_DUIS.XML").read_text()
-    body = template.split("<sr:FirmwareImage>")[1].split("</sr:FirmwareImage>")[0]
-    request = (template.replace(body, base64.b64encode(encode_image(image)).decode())
-               .replace("00-DB-12-34-56-78-90-A4", "48-41-4E-52-49-47-00-A4"))
-    (tmp_path / "request.xml").write_text(request)
-
-    result = _hanrig("run", "--duis", str(tmp_path / "request.xml"), "--report-dir", str(tmp_path / "r"), "--json")
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    summary = json.loads(result.stdout)
-    assert [(s["id"], s["outcome"]) for s in summary["scenarios"]] == [("DUIS[48414E52494700A4]", "pass")]
-
-
 def test_a_labs_own_test_file_runs_under_plain_pytest_with_the_fixtures_beside_its_own_packages(
         pytester: pytest.Pytester) -> None:
     config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
+    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "testpki" / "keys")
     config["report_dir"] = str(pytester.path / "reports")
     pytester.makefile(".yaml", hil_config=yaml.safe_dump(config))
     # A lab's repository has packages of its own with names hanrig's subpackages also have.
@@ -310,7 +292,7 @@ def test_a_labs_own_test_file_runs_under_plain_pytest_with_the_fixtures_beside_i
 def _start_run(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> tuple[subprocess.Popen[str], Path]:
     """``hanrig run`` on the embedded default, changed, in the background; and its report directory."""
     config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
+    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "testpki" / "keys")
     config["images"]["ppmid-v2"]["build"]["payload_size"] = 65536  # a transfer long enough to interrupt
     change(config)
     (tmp_path / "hil_config.yaml").write_text(yaml.safe_dump(config))

@@ -24,7 +24,7 @@ from tests.paths import REPO
 def _physical_bench(tmp_path: Path, port: str) -> Path:
     """The embedded default with its devices made physical and the coordinator at ``port``."""
     config: dict[str, Any] = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
+    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "testpki" / "keys")
     config["coordinator"] = {"radio": "ezsp", "port": port}
     for device in config["devices"]:
         device["physical"] = {"eui64": device.pop("emulated")["eui64"]}
@@ -95,7 +95,7 @@ def test_a_line_where_nothing_answers_is_exit_3_saying_so(tmp_path: Path, line: 
 def test_a_truncated_image_file_is_exit_2_naming_the_image_not_a_scenario_error(tmp_path: Path) -> None:
     (tmp_path / "truncated.ota").write_bytes(bytes.fromhex("1EF1EE0B0001380000"))
     config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
+    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "testpki" / "keys")
     config["images"]["ppmid-v2"] = {"file": "truncated.ota"}
     (tmp_path / "hil_config.yaml").write_text(yaml.safe_dump(config))
 

@@ -66,7 +66,7 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_a_scenario_fails_on_the_wrong_evidence_it_claims(tmp_path: Path, case: Case) -> None:
     config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
+    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "testpki" / "keys")
     (device,) = [d for d in config["devices"] if d["name"] == case.device]
     device["emulated"]["faults"] = case.faults
     (tmp_path / "hil_config.yaml").write_text(yaml.safe_dump(config))

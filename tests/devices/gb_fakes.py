@@ -17,6 +17,7 @@ from typing import Any
 from construct import Container
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from hanrig import testpki
 from hanrig.devices.events import EventLog
 from hanrig.devices.gb.device import GbDevice
 from hanrig.devices.gb.ota_client import OTA_UPGRADE
@@ -29,7 +30,6 @@ from hanrig.devices.han.zcl.cluster import ClusterDef
 from hanrig.devices.han.zcl.foundation import DefaultResponse, GlobalCommand, Status
 from hanrig.devices.han.zcl.frame import Direction, FrameType, ZclFrame
 from hanrig.devices.spec import parse_config
-from hanrig.fixtures import testpki
 from hanrig.gbcs import (
     Eui64,
     GbcsMessage,
@@ -52,7 +52,7 @@ from tests.devices.han_fakes import FakeCoordinator, make_air
 from tests.paths import REPO
 
 NEW_YEAR = datetime(2026, 1, 1, tzinfo=UTC)
-KEYSTORE = REPO / "hanrig" / "fixtures" / "keys"
+KEYSTORE = REPO / "hanrig" / "testpki" / "keys"
 TRUST = {"keystore": str(KEYSTORE), "acb": testpki.ACB, "supplier": testpki.SUPPLIER,
          "comms_hub": testpki.COMMS_HUB}
 MANUFACTURER = 0x121D

@@ -17,7 +17,7 @@ import zigpy.types as t
 from zigpy.zcl import foundation
 from zigpy.zcl.clusters.general import Ota
 
-from hanrig.fixtures import testpki
+from hanrig import testpki
 from hanrig.gbcs import (
     ActivateFirmwareOutcome,
     ActivateImageResult,

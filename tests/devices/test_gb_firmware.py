@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
+from hanrig import testpki
 from hanrig.devices.gb.firmware import Firmware, HeldImage, Identity, Offer, Rejection, check_download, version_octets
-from hanrig.fixtures import testpki
 from hanrig.gbcs import Eui64, parse_image
 from tests.devices.gb_fakes import HARDWARE, IMAGE_TYPES, MANUFACTURER, make_image
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from hanrig import testpki
 from hanrig.devices.gb.ota_client import ImageUpgradeStatus
 from hanrig.devices.han.zcl.foundation import Status
-from hanrig.fixtures import testpki
 from hanrig.gbcs import (
     ActivateFirmwareAccepted,
     ActivateFirmwareAlert,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from hanrig import testpki
 from hanrig.devices.gb.ota_client import ImageUpgradeStatus
-from hanrig.fixtures import testpki
 from hanrig.gbcs import (
     ActivateImageResult,
     FirmwareActivationAlert,

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
+from hanrig import testpki
 from hanrig.bench.errors import SpecError
 from hanrig.devices.gb.behaviours import Behaviour, Faults, PageRequests, Sleep
 from hanrig.devices.gb.settings import GbSettings
 from hanrig.devices.spec import parse_config
-from hanrig.fixtures import testpki
 from hanrig.gbcs import AlertForm
 from tests.devices.gb_fakes import KEYSTORE, TRUST, device_entry, make_device
 from tests.paths import REPO

@@ -24,7 +24,7 @@ def _config(tmp_path: Path, *, physical: bool = False, **coordinator: object) ->
         del data["coordinator"]["emulator"]
         for device in data["devices"]:
             device["physical"] = {"eui64": device.pop("emulated")["eui64"]}
-    data["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
+    data["gbcs"]["keystore"] = str(REPO / "hanrig" / "testpki" / "keys")
     data["report_dir"] = str(tmp_path / "reports")
     path = tmp_path / "hil_config.yaml"
     path.write_text(yaml.safe_dump(data))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from hanrig import testpki
 from hanrig.bench.errors import ConfigError
-from hanrig.fixtures import testpki
 from hanrig.gbcs import KeyUsage
 from hanrig.rig.config import ImageSource, load_config
 from hanrig.rig.ota.policy import Activation
@@ -127,8 +127,7 @@ def test_the_rig_holds_the_private_keys_of_the_roles_it_plays_and_no_devices() -
 
 def test_the_rig_reads_who_an_emulated_device_is_and_leaves_the_rest_of_its_block_to_the_emulator(
         tmp_path: Path) -> None:
-    text = (REPO / "hil_config.yaml").read_text().replace("keystore: hanrig/fixtures/keys",
-                                                           f"keystore: {REPO / 'hanrig' / 'fixtures' / 'keys'}")
+    text = (REPO / "hil_config.yaml").read_text()
     text = text.replace("      firmware_version: 0x00000001\n", "      firmware_version: 0x00000001\n"
                         "      behaviour: {colour: blue}\n", 1)
     (tmp_path / "hil_config.yaml").write_text(text)

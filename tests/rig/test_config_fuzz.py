@@ -26,7 +26,7 @@ from tests.fuzzing import examples, fuzz
 from tests.paths import REPO
 
 DEFAULT = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-DEFAULT["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
+DEFAULT["gbcs"]["keystore"] = str(REPO / "hanrig" / "testpki" / "keys")
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(-2, 2**64), st.floats(allow_nan=True),

@@ -66,8 +66,8 @@ def lab(tmp_path: Path) -> Path:
     """A lab directory: the config's own directory holds what it names; ``../shared`` one more keystore."""
     config_dir = tmp_path / "bench"
     (config_dir / "images").mkdir(parents=True)
-    shutil.copytree(REPO / "hanrig" / "fixtures" / "keys", config_dir / "keys")
-    shutil.copytree(REPO / "hanrig" / "fixtures" / "keys", tmp_path / "shared-keys")
+    shutil.copytree(REPO / "hanrig" / "testpki" / "keys", config_dir / "keys")
+    shutil.copytree(REPO / "hanrig" / "testpki" / "keys", tmp_path / "shared-keys")
     for name in ("v2.ota", "request.xml", "payload.bin"):
         (config_dir / "images" / name).write_bytes(b"\x00")
     return config_dir
@@ -166,7 +166,7 @@ def test_a_key_file_that_is_a_link_out_of_the_keystore_is_a_config_error_with_th
     # Emulated devices read their keys from the keystore when the config is loaded.
     (lab / "keys" / "48414e52494700a4-ds.key").unlink()
     (lab / "keys" / "48414e52494700a4-ds.key").symlink_to(lab.parent / "shared-keys" / "48414e52494700a4-ds.key")
-    text = (REPO / "hil_config.yaml").read_text().replace("keystore: hanrig/fixtures/keys", "keystore: keys")
+    text = (REPO / "hil_config.yaml").read_text().replace("keystore: builtin-test", "keystore: keys")
     (lab / "hil_config.yaml").write_text(text)
 
     with pytest.raises(ConfigError, match=r"hil_config.yaml:\d+: gbcs.keystore: .*-ds.key: a symbolic link"):

@@ -29,7 +29,7 @@ WAIT = 60.0
 def write_config(directory: Path, change: Callable[[dict[str, Any]], None]) -> Path:
     """The embedded default, changed, written beside the test (its keystore still the project's)."""
     config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "fixtures" / "keys")
+    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "testpki" / "keys")
     change(config)
     path = directory / "hil_config.yaml"
     path.write_text(yaml.safe_dump(config))

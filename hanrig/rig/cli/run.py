@@ -29,7 +29,7 @@ from hanrig.console import (
 )
 from hanrig.gbcs import GbcsError
 from hanrig.gbcs.duis import parse_firmware_request
-from hanrig.rig.config import load_config
+from hanrig.rig.config import RigConfig, load_config
 from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.record import new_run_id
 
@@ -46,13 +46,20 @@ def suite_path(name: str) -> Path:
     return path
 
 
-def _check_duis(path: Path) -> None:
+def _check_duis(path: Path, config: RigConfig) -> None:
+    """The request reads, and every device it names is one of the bench's (in the CH's device log)."""
     try:
-        parse_firmware_request(path.read_bytes())
+        request = parse_firmware_request(path.read_bytes())
     except OSError as exc:
         raise ConfigError(f"{path}: {exc.strerror}") from None
     except GbcsError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    known = {device.eui64 for device in config.devices}
+    for eui in request.device_ids:
+        if eui not in known:
+            devices = ", ".join(f"{d.name} {d.eui64}" for d in config.devices) or "none"
+            raise ConfigError(f"{path}: the request names device {eui}, which {config.path} does not have "
+                              f"(devices: {devices}); benches/duis-samples.yaml has the DUIS samples' devices")
 
 
 class _Signals:
@@ -120,7 +127,7 @@ def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Pa
         raise ConfigError(f"{config_path}: no such config; run from a hanrig checkout or pass --config FILE")
     config = load_config(config_path)
     if duis is not None:
-        _check_duis(duis)
+        _check_duis(duis, config)
         suites = [DUIS_SUITE]
     else:
         suites = [suite] if suite else list(config.suites)
