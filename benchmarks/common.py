@@ -22,7 +22,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from hanrig.fixtures import testpki
+from hanrig import testpki
 from hanrig.rig.bench import Bench
 from hanrig.rig.config import load_config
 from hanrig.rig.journal import Journal

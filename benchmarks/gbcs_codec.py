@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from benchmarks.common import print_table, write_results
-from hanrig.fixtures import testpki
+from hanrig import testpki
 from hanrig.gbcs.framing import GbcsMessage, decode
 from hanrig.gbcs.keystore import KeyStore
 from hanrig.gbcs.payloads import decode_payload

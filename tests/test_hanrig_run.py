@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from hanrig.rig.journal import read_journal
-from tests.paths import REPO, shared_dir
+from tests.paths import REPO
 
 RUN_TIMEOUT = 600
 
