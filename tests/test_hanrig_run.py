@@ -136,7 +136,7 @@ def test_journal_shows_the_reboot_scenarios_transitions(suite_run: SuiteRun) -> 
 def test_html_report_renders_in_headless_chromium_with_its_verdict_table(suite_run: SuiteRun, tmp_path: Path) -> None:
     run_dir = suite_run.run_dir
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "Debian's chromium is needed (.ci/run installs it)"
+    assert chromium, "Debian's chromium is needed (scripts/test installs it)"
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'p'}"]
     url = (run_dir / "report.html").as_uri()
