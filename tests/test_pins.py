@@ -6,6 +6,7 @@ private detail the rig builds on, and where in the rig it is used.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from importlib import metadata
 
@@ -46,3 +47,15 @@ def test_bellows_send_machinery_that_outgoing_fragmentation_reuses_is_still_ther
 def test_bellows_still_reassembles_incoming_fragments_from_the_group_id() -> None:
     source = inspect.getsource(bellows.ezsp.protocol)
     assert "fragment_count = (aps_frame.groupId >> 8) & 0xFF" in source
+
+
+@pytest.mark.parametrize(("module", "qualified_name"), [
+    ("bellows.ezsp.protocol", "ProtocolHandler._send_fragment_ack"),
+    ("bellows.ash", "AshProtocol._send_data_frame"),
+])
+def test_bellows_sends_left_running_that_orphan_tasks_quiets_are_still_coroutines_of_that_name(
+        module: str, qualified_name: str) -> None:
+    # hanrig/rig/coordinator/orphan_tasks.py recognises them by this qualified name
+    owner, name = qualified_name.split(".")
+    function = getattr(getattr(importlib.import_module(module), owner), name)
+    assert inspect.iscoroutinefunction(function) and function.__qualname__ == qualified_name

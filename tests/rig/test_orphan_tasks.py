@@ -1,4 +1,4 @@
-"""bellows' fragment acks that fail on a closed link are logged quietly; every other orphan is still reported."""
+"""bellows' sends left running that fail on a closed link are logged quietly; every other orphan is still reported."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from hanrig.rig.coordinator.orphan_tasks import quiet_closed_link_acks
+from hanrig.rig.coordinator.orphan_tasks import quiet_closed_link_sends
 
 
 class ProtocolHandler:
@@ -21,11 +21,17 @@ class ProtocolHandler:
         raise RuntimeError("Connection has been closed")
 
 
+class AshProtocol:
+    async def _send_data_frame(self) -> None:
+        raise RuntimeError("Connection has been closed")
+
+
 def _orphan(coroutine_name: str, caplog: pytest.LogCaptureFixture) -> list[str]:
     """Run a failing task nobody awaits, collect it, and say what asyncio reported."""
     async def main() -> None:
-        quiet_closed_link_acks(asyncio.get_running_loop())
-        task = asyncio.get_running_loop().create_task(getattr(ProtocolHandler(), coroutine_name)())
+        quiet_closed_link_sends(asyncio.get_running_loop())
+        owner = AshProtocol() if coroutine_name == "_send_data_frame" else ProtocolHandler()
+        task = asyncio.get_running_loop().create_task(getattr(owner, coroutine_name)())
         await asyncio.sleep(0)
         await asyncio.sleep(0)
         del task
@@ -36,8 +42,10 @@ def _orphan(coroutine_name: str, caplog: pytest.LogCaptureFixture) -> list[str]:
     return [f"{record.levelname} {record.name}" for record in caplog.records]
 
 
-def test_a_fragment_ack_that_fails_on_a_closed_link_is_only_a_debug_line(caplog: pytest.LogCaptureFixture) -> None:
-    reported = _orphan("_send_fragment_ack", caplog)
+@pytest.mark.parametrize("coroutine_name", ["_send_fragment_ack", "_send_data_frame"])
+def test_a_send_left_running_that_fails_on_a_closed_link_is_only_a_debug_line(
+        caplog: pytest.LogCaptureFixture, coroutine_name: str) -> None:
+    reported = _orphan(coroutine_name, caplog)
     assert "DEBUG hanrig.rig.coordinator.orphan_tasks" in reported and "ERROR asyncio" not in reported
 
 

@@ -34,7 +34,7 @@ from zigpy.zcl.clusters import general, smartenergy
 import hanrig.rig.zcl  # noqa: F401 - registers the rig's clusters with zigpy before any device appears
 from hanrig.bench.errors import ConfigError
 from hanrig.rig.coordinator.application import SMART_ENERGY_PROFILE, application_class
-from hanrig.rig.coordinator.orphan_tasks import quiet_closed_link_acks
+from hanrig.rig.coordinator.orphan_tasks import quiet_closed_link_sends
 from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.zcl.tunneling import Tunneling
 
@@ -176,7 +176,7 @@ class Coordinator:
         message would reach zigpy twice) and the NCP has forgotten its endpoints, so a
         freshly formed network is started once more before the rig uses it.
         """
-        quiet_closed_link_acks(asyncio.get_running_loop())
+        quiet_closed_link_sends(asyncio.get_running_loop())
         try:
             async with asyncio.timeout(timeout):
                 try:
