@@ -34,6 +34,9 @@ from hanrig.rig.measurements import Measurement, Subject, at_most, equals, obser
 from hanrig.rig.ota.policy import OtaPolicy
 from hanrig.rig.ota.session import Conduct, Status
 
+#: the observation of the file version a device says it runs (its Query Next Image), which reports read
+RUNNING_VERSION_CHECK = "file version the device runs"
+
 
 def _hex(value: bytes) -> str:
     return value.hex().upper()
@@ -178,17 +181,33 @@ def ota_conduct(conduct: Conduct, *, identity: DeviceIdentity, policy: OtaPolicy
             else:
                 checks.append(equals(f"{label} the device reports", shown, f"0x{configured:0{width}X}",
                                      subject=device))
+        checks.append(observed(RUNNING_VERSION_CHECK, f"0x{query.current_file_version:08X}", subject=device))
         answer = Status.NO_IMAGE_AVAILABLE if expect is TransferResult.HARDWARE_VERSION_MISMATCH else Status.SUCCESS
         checks.append(equals("Query Next Image answered", query.answer.name, answer.name, subject=ch))
     if conduct.refusal is not None:
         checks.append(equals(f"Image Block Requests after {conduct.refusal.name}", conduct.requests_after_refusal,
                              0, subject=device))
+    if expect is TransferResult.SUCCESS:
+        checks.append(upgrade_end(conduct, Status.SUCCESS))
     if conduct.largest_block_sent:
         checks += [at_most("largest Image Block Response", conduct.largest_block_sent, policy.max_block_size,
                            "octets", subject=ch),
                    observed("largest block the device asked for", conduct.largest_block_asked, "octets",
                             subject=device)]
     return checks
+
+
+def upgrade_end(conduct: Conduct, expected: Status) -> Measurement:
+    """The status of the device's Upgrade End Request: what it made of the image it downloaded."""
+    status = conduct.upgrade_end
+    if status is None:
+        shown = "none sent"
+    else:
+        try:
+            shown = Status(status).name
+        except ValueError:
+            shown = f"0x{status:02X}"
+    return equals("Upgrade End Request status", shown, expected.name, subject=Subject.DEVICE)
 
 
 def dcc_alerts(record: GbcsRecord) -> list[dict[str, Any]]:

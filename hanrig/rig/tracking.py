@@ -1,8 +1,10 @@
 """Firmware distribution tracking: where each (request, device) stands, journaled as it moves.
 
 Pending -> Notified -> Transferring (percent) -> Transferred -> Activated, or Failed
-with a reason from any stage. Transferring is journaled at each tenth of the image so
-that a killed run shows how far every transfer got without a journal line per block.
+with a reason from any stage. Transferring is journaled at each tenth of the image, and
+when the device restarts the transfer, so that a killed run shows how far every transfer
+got without a journal line per block. A finer sample of the offset (every 2%, and
+whenever the device restarts) is journaled for the report's transfer plots.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from hanrig.rig.recorder import Recorder
 
 #: Transferring is journaled each time the transfer crosses another step of this many percent.
 JOURNAL_STEP_PERCENT = 10
+#: A transfer sample (offset against time) is journaled each time the transfer crosses this many percent.
+SAMPLE_STEP_PERCENT = 2
 
 
 class Stage(enum.StrEnum):
@@ -46,6 +50,10 @@ class Distribution:
     percent: int = 0
     reason: str | None = None
     history: list[tuple[Stage, str]] = field(default_factory=list)
+    #: how many times the device restarted the transfer (a reboot: it asked again from an earlier offset)
+    restarts: int = 0
+    #: the last transfer sample journaled: percent and the device's restarts then
+    sampled: tuple[int, int] = (-SAMPLE_STEP_PERCENT, 0)
 
     @property
     def finished(self) -> bool:
@@ -82,9 +90,20 @@ class Tracker:
             distribution.stage = Stage.TRANSFERRING
             distribution.percent = percent
             self._journal(distribution, "first block served")
+        elif progress.restarts > distribution.restarts:
+            distribution.restarts = progress.restarts
+            distribution.percent = percent
+            self._journal(distribution, f"the device restarted the transfer: it asks from offset {progress.offset}")
         elif percent // JOURNAL_STEP_PERCENT > distribution.percent // JOURNAL_STEP_PERCENT:
             distribution.percent = percent
             self._journal(distribution, f"{progress.offset} of {progress.total} octets")
+        sampled_percent, sampled_restarts = distribution.sampled
+        if (progress.restarts != sampled_restarts or abs(percent - sampled_percent) >= SAMPLE_STEP_PERCENT
+                or (percent == 100 and sampled_percent != 100)):
+            distribution.sampled = (percent, progress.restarts)
+            self._recorder.record("transfer_sample", request=distribution.request_id, device=distribution.device,
+                                  image=distribution.image, offset=progress.offset, total=progress.total,
+                                  restarts=progress.restarts, retries=progress.retries)
         self._recorder.notify("progress", device=distribution.device, offset=progress.offset,
                               total=progress.total, blocks=progress.blocks, retries=progress.retries,
                               restarts=progress.restarts, rate=progress.rate, eta=progress.eta)
@@ -93,4 +112,5 @@ class Tracker:
         distribution.history.append((distribution.stage, detail))
         self._recorder.record("transition", request=distribution.request_id, device=distribution.device,
                               eui64=distribution.eui64, image=distribution.image,
-                              stage=distribution.stage.value, percent=distribution.percent, detail=detail)
+                              stage=distribution.stage.value, percent=distribution.percent,
+                              restarts=distribution.restarts, detail=detail)

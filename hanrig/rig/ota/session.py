@@ -92,6 +92,8 @@ class Conduct:
     refusal: Status | None = None
     #: Image Block and Page Requests the device sent after the refusal
     requests_after_refusal: int = 0
+    #: the status of the device's Upgrade End Request (None: it sent none)
+    upgrade_end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -386,6 +388,7 @@ class OtaSession:
 
     async def _on_upgrade_end(self, request: Request) -> SessionResult | None:
         end = request.fields
+        self.conduct.upgrade_end = int(end.status)
         status = Status(end.status) if end.status in Status._value2member_map_ else None
         outcome = _UPGRADE_END_OUTCOMES.get(status) if status is not None else None
         if outcome is not Outcome.TRANSFERRED:
