@@ -29,6 +29,8 @@ class LoadedImage:
     request_id: str | None = None
     service_reference: str | None = None
     device_ids: tuple[str, ...] = ()
+    #: the image this one was made from by the rig (a variant, a tampered copy); None for a configured one
+    derived_from: str | None = None
 
     @property
     def sha256(self) -> str:
@@ -53,6 +55,7 @@ class LoadedImage:
         return {
             "name": self.name,
             "origin": self.origin,
+            "derived_from": self.derived_from,
             "request_id": self.request_id,
             "sha256": self.sha256,
             "manufacturer_image_sha256": self.manufacturer_image_hash.hex(),
@@ -134,7 +137,8 @@ def variant(image: LoadedImage, name: str, *, keystore: KeyStore, supplier: str,
                         manufacturer_image=image.image.manufacturer_image, hardware_versions=hardware_versions,
                         header_text=header.header_string.rstrip(b"\0"), stack_version=header.stack_version,
                         sign_key=sign_key)
-    return LoadedImage(name, built, encode_image(built), f"variant of {image.name}")
+    return LoadedImage(name, built, encode_image(built), f"variant of {image.name}",
+                       derived_from=image.name)
 
 
 def tampered(image: LoadedImage, name: str) -> LoadedImage:
@@ -145,4 +149,5 @@ def tampered(image: LoadedImage, name: str) -> LoadedImage:
     data = bytearray(image.data)
     data[image.image.header.header_length + len(image.image.manufacturer_image) // 2] ^= 0x10
     return LoadedImage(name, parse_image(bytes(data), form=image.image.form, signed=image.image.signature is not None),
-                       bytes(data), f"{image.name} with one bit of its Manufacturer Image flipped")
+                       bytes(data), f"{image.name} with one bit of its Manufacturer Image flipped",
+                       derived_from=image.name)

@@ -48,7 +48,8 @@ class RigRuntime:
         self._thread.start()
         self.bench = Bench(config, recorder, workdir=workdir)
         self._variants = 0
-        self._highest_version = 0
+        #: (manufacturer code, image type) -> the highest file version handed out by ``newer``
+        self._highest_version: dict[tuple[int, int], int] = {}
 
     def call(self, make: Callable[[], Awaitable[T]], *, timeout: float = DEFAULT_CALL_TIMEOUT) -> T:
         """Run a coroutine on the bench's loop and wait for it; a radio gone meanwhile ends the wait.
@@ -143,9 +144,23 @@ class RigRuntime:
         return built
 
     def newer(self, image: LoadedImage) -> LoadedImage:
-        """The image with a file version above every one served so far in this run."""
-        self._highest_version = max(self._highest_version, image.file_version) + 1
-        return self.variant(image, file_version=self._highest_version)
+        """An image of this kind newer than any ``newer`` gave before in this run.
+
+        The first time, that is the configured image itself, so that the image signed off is
+        the one the config names, unless a device of its kind is configured as running that
+        version or a later one; after that, a re-signed variant with the next file version.
+        """
+        header = image.image.header
+        kind = (header.manufacturer_code, header.image_type)
+        highest = self._highest_version.get(kind)
+        if highest is None:
+            highest = max((d.identity.firmware_version for d in self.config.devices
+                           if (d.identity.manufacturer_code, d.identity.image_type) == kind), default=0)
+        if image.file_version > highest:
+            self._highest_version[kind] = image.file_version
+            return image
+        self._highest_version[kind] = highest + 1
+        return self.variant(image, file_version=highest + 1)
 
     def update(self, device: DeviceConfig, image: LoadedImage, *, policy: OtaPolicy | None = None) -> steps.Update:
         return self.call(lambda: steps.update(self.bench, device, image, policy=policy))
