@@ -82,6 +82,8 @@ def configure_logging(verbosity: int, *, log_files: bool = True) -> None:
     radio_level = logging.DEBUG if verbosity >= 3 else logging.INFO
     for name in RADIO_LOGGERS:
         logging.getLogger(name).setLevel(radio_level)
+    # the report's charts: matplotlib's font search logs scores of lines at debug level
+    logging.getLogger("matplotlib").setLevel(logging.INFO)
 
 
 def emit_json(value: Any) -> None:

@@ -8,38 +8,23 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
-import signal
+import re
 import subprocess
-import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTChar, LTPage, LTTextBox, LTTextLine
 
 from hanrig.rig.journal import read_journal
+from tests.browser import A4_PIXELS, Chromium, pixels_near
 from tests.paths import REPO
-
-RUN_TIMEOUT = 600
-
-
-def _hanrig(*args: str, cwd: Path = REPO, timeout: float = RUN_TIMEOUT,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "hanrig", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=timeout, env=env)
-
-
-def _run_dir(reports: Path) -> Path:
-    (run_dir,) = [path for path in reports.iterdir() if path.is_dir()]
-    return run_dir
-
+from tests.runs import hanrig, run_dir
 
 #: what other tools keep beside the code, and the virtualenv: not the rig's to write, nor ours to watch
 _NOT_WATCHED = {".git", ".venv", "__pycache__", ".hypothesis", ".pytest_cache", ".ruff_cache"}
@@ -75,11 +60,11 @@ def suite_run(tmp_path_factory: pytest.TempPathFactory) -> SuiteRun:
     before = _tree(REPO)
     # The logs too must be free of key material: -vv shows them on stderr, and the run's log file has
     # them all. TMPDIR: whatever the run puts there, it must clear.
-    result = _hanrig("-vv", "run", "--report-dir", str(reports), "--junit", str(junit),
+    result = hanrig("-vv", "run", "--report-dir", str(reports), "--junit", str(junit),
                      env={**os.environ, "TMPDIR": str(tmpdir)})
     after = _tree(REPO)
     changes = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
-    return SuiteRun(result, _run_dir(reports), junit, tmpdir, changes)
+    return SuiteRun(result, run_dir(reports), junit, tmpdir, changes)
 
 
 def test_embedded_default_passes_every_secmp0007_scenario(suite_run: SuiteRun) -> None:
@@ -134,27 +119,126 @@ def test_journal_shows_the_reboot_scenarios_transitions(suite_run: SuiteRun) -> 
 
 
 def test_html_report_renders_in_headless_chromium_with_its_verdict_table(suite_run: SuiteRun, tmp_path: Path) -> None:
-    run_dir = suite_run.run_dir
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "Debian's chromium is needed (scripts/test installs it)"
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'p'}"]
-    url = (run_dir / "report.html").as_uri()
+    chromium = Chromium(tmp_path / "profile")
 
-    dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
-    shot = subprocess.run([chromium, *flags, f"--screenshot={tmp_path / 'report.png'}", "--window-size=1280,2000",
-                           url], capture_output=True, timeout=120)
+    dom = chromium.dom(suite_run.run_dir / "report.html")
 
-    assert dom.returncode == 0 and shot.returncode == 0, dom.stderr
-    verdicts = dom.stdout.split('id="verdicts"', 1)[1].split("</table>", 1)[0]
+    verdicts = dom.split('id="verdicts"', 1)[1].split("</table>", 1)[0]
     assert verdicts.count("<tr>") == 1 + 17 and verdicts.count(">PASS<") == 17
-    assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_scenario_proves_each_piece_of_evidence_it_claims_with_passing_checks(suite_run: SuiteRun) -> None:
+    record = json.loads((suite_run.run_dir / "run.json").read_text())
+
+    unproven = []
+    for scenario in record["scenarios"]:
+        assert scenario["evidence"], scenario["id"]
+        for statement in scenario["evidence"]:
+            checks = [m for m in scenario["measurements"]
+                      if m["name"].startswith(tuple(statement["checks"])) and not m.get("observation")]
+            if not checks or any(m["verdict"] != "pass" for m in checks):
+                unproven.append(f"{scenario['id']}: {statement['text']}")
+
+    assert unproven == []
+
+
+def _configured_images(run_dir: Path) -> list[dict[str, Any]]:
+    return [i for i in json.loads((run_dir / "run.json").read_text())["images"] if not i.get("derived_from")]
+
+
+def test_signoff_page_shows_verdict_devices_before_and_after_images_bench_versions_and_signoff(
+        suite_run: SuiteRun, tmp_path: Path) -> None:
+    chromium = Chromium(tmp_path / "profile")
+    report = suite_run.run_dir / "report.html"
+
+    cover = chromium.dom(report).split('<section class="cover"', 1)[1].split("</section>", 1)[0]
+    shot = chromium.screenshot(report, tmp_path / "signoff.png", A4_PIXELS)
+
+    assert 'Verdict: <span class="pass">PASS</span> (17 pass)' in cover
+    for eui64 in ("48414E52494700A4", "48414E52494700A5"):
+        assert eui64 in cover
+    assert cover.count("0x00000001 (its query in SECMP0007-") == 2 and cover.count("(CS08 in SECMP0007-") == 2
+    images = _configured_images(suite_run.run_dir)
+    assert [i["name"] for i in images] == ["ppmid-v2", "hcalcs-v2"]
+    for image in images:
+        assert image["sha256"] in cover and image["manufacturer_image_sha256"] in cover
+    assert "ezsp" in cover and "2.4.0" in cover and "1.2.1" in cover
+    assert all(role in cover for role in ("Tested by", "Reviewed by", "Approved for roll-out"))
+    # what the reader sees first: the verdict in green, nothing in the failure red
+    assert pixels_near(shot.crop((0, 0, A4_PIXELS[0], 200)), "#0a6b2d") > 50
+    assert pixels_near(shot, "#b00020") == 0
+
+
+def _figure_page(report: Path, scenario: str, out: Path) -> Path:
+    """A page holding only the scenario's transfer plot, as the report has it."""
+    html = report.read_text()
+    section = html.split(f'<section class="scenario" id="{scenario}">', 1)[1].split("</section>", 1)[0]
+    figure = '<figure class="transfers">' + section.split('<figure class="transfers">', 1)[1].split("</figure>")[0]
+    out.write_text(html.split("<body>", 1)[0] + f"<body>{figure}</figure></body></html>")
+    return out
+
+
+@pytest.mark.parametrize(("scenario", "marked", "end_colour", "absent_colour"), [
+    ("SECMP0007-05", "device restarted", "#0a6b2d", "#b00020"),  # rebooted, resumed, transferred
+    ("SECMP0007-04", "failed: no request for", "#b00020", "#0a6b2d"),  # stalled
+])
+def test_a_transfer_plot_shows_how_the_transfer_went(suite_run: SuiteRun, tmp_path: Path, scenario: str,
+                                                     marked: str, end_colour: str, absent_colour: str) -> None:
+    chromium = Chromium(tmp_path / "profile")
+    page = _figure_page(suite_run.run_dir / "report.html", scenario, tmp_path / "plot.html")
+
+    dom = chromium.dom(page)
+    shot = chromium.screenshot(page, tmp_path / "plot.png", (900, 500))
+
+    assert "<svg" in dom and marked in dom and "seconds since the scenario started" in dom
+    assert pixels_near(shot, "#1f77b4", tolerance=24) > 200  # the transfer's line
+    assert pixels_near(shot, end_colour, tolerance=24) > 20 and pixels_near(shot, absent_colour, tolerance=24) == 0
+
+
+def test_printed_report_clips_no_column_and_prints_every_message_in_its_appendix(
+        suite_run: SuiteRun, tmp_path: Path) -> None:
+    pdf = Chromium(tmp_path / "profile").pdf(suite_run.run_dir / "report.html", tmp_path / "report.pdf")
+
+    pages = list(extract_pages(pdf))
+    outside = [(n, c.get_text()) for n, page in enumerate(pages, 1) for c in _characters(page)
+               if c.x0 < PAGE_MARGIN - 1 or c.x1 > page.width - PAGE_MARGIN + 1]
+    text = [_columns(page) for page in pages]
+
+    assert outside == []
+    # Chromium fits a page too wide for the paper by shrinking the whole document: the title must
+    # print at the size the print style gives it (2em of 10px, 15 pt)
+    assert max(c.size for c in _characters(pages[0])) == pytest.approx(TITLE_POINTS, abs=0.1)
+    for image in _configured_images(suite_run.run_dir):
+        assert image["sha256"] in text[0] and image["manufacturer_image_sha256"] in text[0]
+    appendix = "".join(text[next(n for n, t in enumerate(text) if "AppendixA:" in t):])
+    record = json.loads((suite_run.run_dir / "run.json").read_text())
+    messages = [m for s in record["scenarios"] for m in s["messages"]]
+    assert len(messages) > 50 and all(m["hex"] in appendix for m in messages)
+
+
+#: the report's printed page margin (1.2 cm) in points: text beyond it is cut off
+PAGE_MARGIN = 1.2 / 2.54 * 72
+TITLE_POINTS = 15.0
+
+
+def _columns(page: LTPage) -> str:
+    """The page's text read down each column in turn (lines that start at the same x), spaces left out:
+    a value wrapped over several lines of a table cell reads as one."""
+    lines = [line for box in page if isinstance(box, LTTextBox) for line in box if isinstance(line, LTTextLine)]
+    lines.sort(key=lambda line: (round(line.x0), -line.y1))
+    return "".join("".join(line.get_text().split()) for line in lines)
+
+
+def _characters(item: Any) -> list[LTChar]:
+    if isinstance(item, LTChar):
+        return [item]
+    return [c for child in item for c in _characters(child)] if hasattr(item, "__iter__") else []
 
 
 def test_report_rebuilds_the_same_record_from_the_runs_journal(suite_run: SuiteRun, tmp_path: Path) -> None:
     run_dir = suite_run.run_dir
 
-    result = _hanrig("report", "--journal", str(run_dir / "run.journal"), "--out", str(tmp_path))
+    result = hanrig("report", "--journal", str(run_dir / "run.journal"), "--out", str(tmp_path))
 
     assert result.returncode == 0
     assert json.loads((tmp_path / "run.json").read_text()) == json.loads((run_dir / "run.json").read_text())
@@ -193,8 +277,10 @@ def test_no_private_key_appears_in_any_report_log_or_output_of_a_verbose_run(sui
     outputs |= {Path("stdout"): suite_run.result.stdout, Path("stderr"): suite_run.result.stderr,
                 suite_run.junit: suite_run.junit.read_text()}
 
-    assert " DEBUG hanrig." in suite_run.result.stderr
-    assert " DEBUG hanrig." in (suite_run.run_dir / "run.log").read_text()
+    # a debug record of the rig's own, in either form: "DEBUG hanrig.x: ..." or "DEBUG <thread> hanrig.x: ..."
+    debug = re.compile(r" DEBUG (\S+ )?hanrig\.")
+    assert debug.search(suite_run.result.stderr) and debug.search((suite_run.run_dir / "run.log").read_text())
+    assert "matplotlib" not in (suite_run.run_dir / "run.log").read_text()
     assert len(keys) == 10 and {p.name for p in outputs} >= {"run.journal", "run.json", "junit.xml", "run.log",
                                                              "report.html", "emulator.log", "stdout"}
     for name, key_spellings in spellings.items():
@@ -208,155 +294,3 @@ def test_run_writes_only_in_its_report_dir_and_leaves_its_tmpdir_empty(suite_run
     assert suite_run.result.returncode == 0
     assert suite_run.checkout_changes == set()
     assert list(suite_run.tmpdir.iterdir()) == []
-
-
-def test_run_with_a_bad_config_is_exit_2_with_file_and_line(tmp_path: Path) -> None:
-    config = tmp_path / "hil_config.yaml"
-    config.write_text((REPO / "hil_config.yaml").read_text().replace("type: hcalcs", "type: esme")
-                      )
-
-    result = _hanrig("run", "--config", str(config), timeout=60)
-
-    assert result.returncode == 2
-    line = config.read_text().splitlines().index("    type: esme") + 1
-    assert result.stderr.startswith(f"hanrig: error: {config}:{line}: devices[1].type: must be one of ppmid, hcalcs")
-
-
-def test_a_mistake_only_the_emulator_reads_is_exit_2_with_its_file_and_line_and_no_scenario_run(
-        tmp_path: Path) -> None:
-    config = tmp_path / "hil_config.yaml"
-    config.write_text((REPO / "hil_config.yaml").read_text()
-                      .replace("      firmware_version: 0x00000001\n", "      firmware_version: 0x00000001\n"
-                               "      behaviour: {colour: blue}\n", 1)
-                      )
-
-    result = _hanrig("run", "--config", str(config), "--report-dir", str(tmp_path / "r"), timeout=120)
-
-    assert result.returncode == 2, result.stdout + result.stderr
-    line = config.read_text().splitlines().index("      behaviour: {colour: blue}") + 1
-    assert result.stderr == (f"hanrig: error: {config}:{line}: devices[0].emulated.behaviour.colour: "
-                             "is not a known setting\n")
-    record = json.loads((_run_dir(tmp_path / "r") / "run.json").read_text())
-    assert (record["outcome"], record["error_cause"]) == ("error", "config")
-    assert {s["outcome"] for s in record["scenarios"]} <= {"interrupted"}
-
-
-@pytest.mark.parametrize(("selection", "message"), [
-    (("--scenario", "SECMP0007-99"), "--scenario SECMP0007-99: no such scenario in the suite (scenarios: "),
-    (("-k", "no_test_is_named_this"), "no scenario ran: the selection (--scenario, -k) matched none"),
-])
-def test_a_selection_that_matches_no_scenario_is_exit_2_with_one_line_not_a_pass(
-        tmp_path: Path, selection: tuple[str, ...], message: str) -> None:
-    result = _hanrig("run", *selection, "--report-dir", str(tmp_path / "r"), timeout=120)
-
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert result.stderr.startswith(f"hanrig: error: {message}") and len(result.stderr.splitlines()) == 1
-
-
-def test_a_labs_own_test_file_runs_under_plain_pytest_with_the_fixtures_beside_its_own_packages(
-        pytester: pytest.Pytester) -> None:
-    config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "testpki" / "keys")
-    config["report_dir"] = str(pytester.path / "reports")
-    pytester.makefile(".yaml", hil_config=yaml.safe_dump(config))
-    # A lab's repository has packages of its own with names hanrig's subpackages also have.
-    for package in ("fixtures", "devices", "rig", "gbcs"):
-        pytester.mkpydir(package).joinpath("lab.py").write_text(f'NAME = "the lab\'s own {package}"\n')
-    pytester.makepyfile(test_lab="""
-        import pytest
-        from devices.lab import NAME as DEVICES
-        from fixtures.lab import NAME as FIXTURES
-        from hanrig.rig.tracking import Stage
-
-        @pytest.mark.hil_feature("ppmid")
-        def test_our_ppmid_takes_the_update(rig, ppmid, ota_image):
-            assert (FIXTURES, DEVICES) == ("the lab's own fixtures", "the lab's own devices")
-            assert rig.update(ppmid, rig.newer(ota_image(ppmid))).distribution.stage is Stage.ACTIVATED
-
-        @pytest.mark.hil_feature("esme")
-        def test_needs_an_esme(rig):
-            pass
-
-        @pytest.mark.physical_only("needs the lab's real PPMID")
-        def test_on_hardware(rig):
-            pass
-    """)
-
-    result = pytester.runpytest_subprocess("--hil-config", "hil_config.yaml", "-p", "no:cacheprovider",
-                                           timeout=RUN_TIMEOUT)
-
-    result.assert_outcomes(passed=1, skipped=2)
-    result.stdout.fnmatch_lines(["*hanrig reports: *reports*"])
-
-
-def _start_run(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> tuple[subprocess.Popen[str], Path]:
-    """``hanrig run`` on the embedded default, changed, in the background; and its report directory."""
-    config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "testpki" / "keys")
-    config["images"]["ppmid-v2"]["build"]["payload_size"] = 65536  # a transfer long enough to interrupt
-    change(config)
-    (tmp_path / "hil_config.yaml").write_text(yaml.safe_dump(config))
-    reports = tmp_path / "r"
-    process = subprocess.Popen([sys.executable, "-m", "hanrig", "run", "--config", str(tmp_path / "hil_config.yaml"),
-                                "--report-dir", str(reports)], cwd=tmp_path, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    return process, reports
-
-
-def _await_transferring(reports: Path, process: subprocess.Popen[str]) -> Path:
-    """The run's journal once it shows a transfer under way."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        for journal in reports.glob("*/run.journal"):
-            if any(e.kind == "transition" and e.fields["stage"] == "Transferring"
-                   for e in read_journal(journal).entries):
-                return journal
-        time.sleep(0.1)
-    process.kill()
-    raise AssertionError(f"no transfer started: {process.communicate()}")
-
-
-def _emulators_of(reports: Path) -> list[int]:
-    found = subprocess.run(["pgrep", "-f", rf"hanrig\.devices .*{reports}"], capture_output=True, text=True)
-    return [int(pid) for pid in found.stdout.split()]
-
-
-def test_a_radio_killed_mid_transfer_ends_the_run_with_exit_3_the_scenario_interrupted_and_reports(
-        tmp_path: Path) -> None:
-    process, reports = _start_run(tmp_path, lambda config: config["coordinator"].update(reconnect_timeout=3))
-    _await_transferring(reports, process)
-    (emulator,) = _emulators_of(reports)
-
-    os.kill(emulator, signal.SIGKILL)
-    out, err = process.communicate(timeout=120)
-
-    assert process.returncode == 3, out + err
-    record = json.loads((_run_dir(reports) / "run.json").read_text())
-    assert record["outcome"] == "error" and "did not come back within 3 s" in record["reason"]
-    assert [s["outcome"] for s in record["scenarios"]] == ["interrupted"]
-    assert "did not come back within 3 s" in record["scenarios"][0]["reason"]
-    assert [e["state"] for e in record["radio_events"]] == ["lost", "gone"]
-    assert sorted(p.name for p in _run_dir(reports).iterdir() if p.is_file()) == [
-        "junit.xml", "report.html", "run.journal", "run.json"]
-
-
-def test_a_rig_killed_mid_run_keeps_its_journal_and_report_rebuilds_the_run_from_it(tmp_path: Path) -> None:
-    process, reports = _start_run(tmp_path, lambda config: None)
-    journal = _await_transferring(reports, process)
-    before = read_journal(journal).entries
-
-    process.kill()
-    process.communicate(timeout=60)
-    result = _hanrig("report", "--journal", str(journal), "--out", str(tmp_path / "rebuilt"), timeout=60)
-
-    after = read_journal(journal)
-    assert after.entries[:len(before)] == before and not after.torn_tail
-    assert result.returncode == 0, result.stderr
-    record = json.loads((tmp_path / "rebuilt" / "run.json").read_text())
-    assert record["outcome"] == "interrupted" and "killed or crashed" in record["reason"]
-    assert record["scenarios"][0]["outcome"] == "interrupted"
-    assert "Transferring" in [t["stage"] for t in record["scenarios"][0]["transitions"]]
-    deadline = time.monotonic() + 10
-    while _emulators_of(reports) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _emulators_of(reports), "the rig's emulated radio outlived it"

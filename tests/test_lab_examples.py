@@ -1,4 +1,5 @@
-"""The README's lab examples run as written, twice in a row, and pass; a HIL test without a config fails."""
+"""The README's lab examples run as written, twice in a row, and pass; a HIL test without a config fails;
+a lab's own test file runs under plain pytest beside packages named like hanrig's."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 import shutil
 
 import pytest
+import yaml
 
 from tests.paths import REPO
 
@@ -41,3 +43,39 @@ def test_a_hil_test_without_a_config_fails_saying_so_unless_told_to_skip(pyteste
     failed.assert_outcomes(errors=1)
     failed.stdout.fnmatch_lines(["*no --hil-config given: HIL tests need a rig config*"])
     skipped.assert_outcomes(skipped=1)
+
+
+def test_a_labs_own_test_file_runs_under_plain_pytest_with_the_fixtures_beside_its_own_packages(
+        pytester: pytest.Pytester) -> None:
+    config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
+    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "testpki" / "keys")
+    config["report_dir"] = str(pytester.path / "reports")
+    pytester.makefile(".yaml", hil_config=yaml.safe_dump(config))
+    # A lab's repository has packages of its own with names hanrig's subpackages also have.
+    for package in ("fixtures", "devices", "rig", "gbcs"):
+        pytester.mkpydir(package).joinpath("lab.py").write_text(f'NAME = "the lab\'s own {package}"\n')
+    pytester.makepyfile(test_lab="""
+        import pytest
+        from devices.lab import NAME as DEVICES
+        from fixtures.lab import NAME as FIXTURES
+        from hanrig.rig.tracking import Stage
+
+        @pytest.mark.hil_feature("ppmid")
+        def test_our_ppmid_takes_the_update(rig, ppmid, ota_image):
+            assert (FIXTURES, DEVICES) == ("the lab's own fixtures", "the lab's own devices")
+            assert rig.update(ppmid, rig.newer(ota_image(ppmid))).distribution.stage is Stage.ACTIVATED
+
+        @pytest.mark.hil_feature("esme")
+        def test_needs_an_esme(rig):
+            pass
+
+        @pytest.mark.physical_only("needs the lab's real PPMID")
+        def test_on_hardware(rig):
+            pass
+    """)
+
+    result = pytester.runpytest_subprocess("--hil-config", "hil_config.yaml", "-p", "no:cacheprovider",
+                                           timeout=RUN_TIMEOUT)
+
+    result.assert_outcomes(passed=1, skipped=2)
+    result.stdout.fnmatch_lines(["*hanrig reports: *reports*"])

@@ -4,7 +4,7 @@ SIGINT (Ctrl-C) and SIGTERM (what CI runners, ``timeout`` and lab schedulers sen
 run the same way: the scenario under way is interrupted, the bench comes down, every
 report is written and the exit code is 1. A second signal stops at once and leaves the
 journal. Each is tried while the bench starts, mid-transfer, and while the rig waits for a
-device's alert.
+device's alert. A rig killed outright (SIGKILL) leaves a journal its report is rebuilt from.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pytest
 
 from hanrig.rig.journal import Entry, read_journal
 from tests.paths import REPO
+from tests.runs import emulators_of, hanrig, start_run, transferring, wait_for
 
 STOP_TIMEOUT = 120
 
@@ -30,23 +31,6 @@ STOP_TIMEOUT = 120
 def _start(reports: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "hanrig", "run", "--report-dir", str(reports), *args], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _wait_for(reports: Path, process: subprocess.Popen[str], seen: Callable[[Entry], bool]) -> None:
-    """Until the run's journal holds an entry ``seen`` picks (or the run ends, which fails the test)."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        for journal in reports.glob("*/run.journal"):
-            if any(seen(entry) for entry in read_journal(journal).entries):
-                return
-        time.sleep(0.05)
-    process.kill()
-    raise AssertionError(f"the run never got there: {process.communicate()}")
-
-
-def _emulators_of(reports: Path) -> list[int]:
-    found = subprocess.run(["pgrep", "-f", rf"hanrig\.devices .*{reports}"], capture_output=True, text=True)
-    return [int(pid) for pid in found.stdout.split()]
 
 
 #: where in a run the signal comes: the moment the journal shows this
@@ -65,7 +49,7 @@ def test_a_signal_interrupts_the_run_stops_the_bench_writes_every_report_and_exi
         tmp_path: Path, signum: signal.Signals, moment: str) -> None:
     reports = tmp_path / "r"
     process = _start(reports, "--scenario", "SECMP0007-01", "--scenario", "SECMP0007-02")
-    _wait_for(reports, process, MOMENTS[moment])
+    wait_for(reports, process, MOMENTS[moment])
 
     process.send_signal(signum)
     out, err = process.communicate(timeout=STOP_TIMEOUT)
@@ -78,13 +62,13 @@ def test_a_signal_interrupts_the_run_stops_the_bench_writes_every_report_and_exi
     assert record["outcome"] == "interrupted"
     assert [s["outcome"] for s in record["scenarios"]][-1:] in ([], ["interrupted"])
     assert out.strip().splitlines()[-1].startswith("INTERRUPTED: ")
-    assert _emulators_of(reports) == [], "the emulated radio was left running"
+    assert emulators_of(reports) == [], "the emulated radio was left running"
 
 
 def test_a_second_signal_stops_at_once_and_leaves_the_journal(tmp_path: Path) -> None:
     reports = tmp_path / "r"
     process = _start(reports, "--scenario", "SECMP0007-01")
-    _wait_for(reports, process, MOMENTS["mid-transfer"])
+    wait_for(reports, process, MOMENTS["mid-transfer"])
 
     process.send_signal(signal.SIGTERM)
     process.send_signal(signal.SIGINT)
@@ -95,9 +79,9 @@ def test_a_second_signal_stops_at_once_and_leaves_the_journal(tmp_path: Path) ->
     (journal,) = reports.glob("*/run.journal")
     assert any(e.kind == "transition" for e in read_journal(journal).entries)
     deadline = time.monotonic() + 30  # the emulator notices its parent gone within a second
-    while _emulators_of(reports) and time.monotonic() < deadline:
+    while emulators_of(reports) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _emulators_of(reports) == []
+    assert emulators_of(reports) == []
 
 
 def test_the_live_view_in_a_terminal_changes_within_5_s_of_the_first_block(tmp_path: Path) -> None:
@@ -129,3 +113,25 @@ def test_the_live_view_in_a_terminal_changes_within_5_s_of_the_first_block(tmp_p
 def _pane(session: str) -> str:
     return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True,
                           check=True).stdout
+
+
+def test_a_rig_killed_mid_run_keeps_its_journal_and_report_rebuilds_the_run_from_it(tmp_path: Path) -> None:
+    process, reports = start_run(tmp_path, lambda config: None)
+    journal = wait_for(reports, process, transferring)
+    before = read_journal(journal).entries
+
+    process.kill()
+    process.communicate(timeout=60)
+    result = hanrig("report", "--journal", str(journal), "--out", str(tmp_path / "rebuilt"), timeout=60)
+
+    after = read_journal(journal)
+    assert after.entries[:len(before)] == before and not after.torn_tail
+    assert result.returncode == 0, result.stderr
+    record = json.loads((tmp_path / "rebuilt" / "run.json").read_text())
+    assert record["outcome"] == "interrupted" and "killed or crashed" in record["reason"]
+    assert record["scenarios"][0]["outcome"] == "interrupted"
+    assert "Transferring" in [t["stage"] for t in record["scenarios"][0]["transitions"]]
+    deadline = time.monotonic() + 10
+    while emulators_of(reports) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not emulators_of(reports), "the rig's emulated radio outlived it"

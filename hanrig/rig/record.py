@@ -5,8 +5,10 @@ was killed is reported exactly like one that finished: what was journaled is the
 and whatever had started but not finished is marked interrupted.
 
 Journal entries (kinds) that make a record: ``run_started``, ``radio``, ``radio_event``
-(lost, restored, gone), ``image``, ``scenario_started``, ``transition``, ``gbcs``,
-``measurement``, ``scenario_finished``, ``run_finished``. Entries carry the scenario they belong to.
+(lost, restored, gone), ``device`` (each device under test, as the config says it is),
+``image``, ``scenario_started``, ``transition``, ``transfer_sample`` (a transfer's offset,
+every few percent), ``gbcs``, ``measurement``, ``scenario_finished``, ``run_finished``.
+Entries carry the scenario they belong to.
 """
 
 from __future__ import annotations
@@ -52,18 +54,25 @@ class ScenarioRecord:
     id: str
     title: str = ""
     description: str = ""
-    evidence: list[str] = field(default_factory=list)
+    #: each statement of evidence the scenario claims: ``{"text": ..., "checks": [name prefixes]}``
+    evidence: list[dict[str, Any]] = field(default_factory=list)
     outcome: Outcome = Outcome.INTERRUPTED
     reason: str = ""
     started: float | None = None
     finished: float | None = None
     measurements: list[dict[str, Any]] = field(default_factory=list)
     transitions: list[dict[str, Any]] = field(default_factory=list)
+    samples: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def duration(self) -> float | None:
         return None if self.started is None or self.finished is None else self.finished - self.started
+
+    def checks_proving(self, statement: dict[str, Any]) -> list[dict[str, Any]]:
+        """The judging checks whose names start as the statement of evidence says."""
+        prefixes = tuple(statement["checks"])
+        return [m for m in self.measurements if m["name"].startswith(prefixes) and not m.get("observation")]
 
     def checks_of(self, subject: str) -> list[dict[str, Any]]:
         """The measurements that judge ``subject`` (``device`` or ``ch-model``), observations left out."""
@@ -88,6 +97,8 @@ class RunRecord:
     station: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     radio: dict[str, Any] = field(default_factory=dict)
+    #: the devices under test, as the config says they are
+    devices: list[dict[str, Any]] = field(default_factory=list)
     #: the radio lost, restored or gone during the run, with the scenario under way
     radio_events: list[dict[str, Any]] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
@@ -139,13 +150,16 @@ def fold(entries: Iterable[Entry], *, torn_tail: bool = False) -> RunRecord:
                 record.radio = _fields(entry)
             case "radio_event":
                 record.radio_events.append({"scenario": fields.get("scenario"), **_fields(entry)})
+            case "device":
+                record.devices.append(_fields(entry))
             case "image":
                 record.images.append(_fields(entry))
             case "scenario_started":
                 assert scenario is not None
                 scenario.title = fields.get("title", "")
                 scenario.description = fields.get("description", "")
-                scenario.evidence = list(fields.get("evidence", []))
+                scenario.evidence = [{"text": item, "checks": item.split()[:1]} if isinstance(item, str) else item
+                                     for item in fields.get("evidence", [])]
                 scenario.started = entry.time
             case "scenario_finished":
                 assert scenario is not None
@@ -156,6 +170,9 @@ def fold(entries: Iterable[Entry], *, torn_tail: bool = False) -> RunRecord:
                 (scenario.measurements if scenario else record.measurements).append(_fields(entry))
             case "transition":
                 (scenario.transitions if scenario else record.transitions).append(_fields(entry))
+            case "transfer_sample":
+                if scenario is not None:
+                    scenario.samples.append(_fields(entry))
             case "gbcs":
                 (scenario.messages if scenario else record.messages).append(_fields(entry))
             case "run_finished":

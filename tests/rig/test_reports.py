@@ -152,3 +152,74 @@ def test_a_pass_with_a_device_check_rests_on_the_device(tmp_path: Path) -> None:
     assert (data["counts"]["pass"], data["counts"]["self-check"]) == (1, 0)
     html = written["report.html"].read_text()
     assert "rig self-check" not in html and "<td>CH model</td>" in html and "1 device, 1 CH model" in html
+
+
+def _signoff_run(path: Path) -> Path:
+    """A passing run of two devices: configured and derived images, a query, a reboot, a read-back."""
+    with Journal(path) as journal:
+        journal.append("run_started", run_id="r3", suite="secmp0007")
+        for name, eui64 in (("ppmid", "00DB1234567890A4"), ("hcalcs", "00DB1234567890A5")):
+            journal.append("device", name=name, type=name, eui64=eui64, emulated=False, manufacturer_code=0x121D,
+                           image_type=0x84, hardware_version=0x1111, firmware_version=1)
+        journal.append("image", name="ppmid-v2", sha256="cd" * 32, manufacturer_image_sha256="ef" * 32,
+                       file_version="0x00000002", derived_from=None)
+        journal.append("image", name="ppmid-v2~1", sha256="12" * 32, manufacturer_image_sha256="ef" * 32,
+                       file_version="0x00000003", derived_from="ppmid-v2")
+        journal.append("scenario_started", scenario="S-05", title="reboot", description="",
+                       evidence=[{"text": "the transfer restarts once", "checks": ["restarts"]},
+                                 {"text": "CS09 8F8B from the PPMID", "checks": ["CS09"]}])
+        journal.append("measurement", scenario="S-05", name="file version the device runs", value="0x00000001",
+                       expected="any", verdict="pass", subject="device", device="ppmid", observation=True)
+        journal.append("measurement", scenario="S-05", name="restarts", value=1, expected="1", verdict="pass",
+                       subject="device", device="ppmid", observation=False)
+        for percent, restarts in ((0, 0), (10, 0), (20, 0), (30, 0), (0, 1), (10, 1)):
+            if restarts == 0 or percent == 0:
+                journal.append("transfer_sample", scenario="S-05", request="q1", device="ppmid", image="ppmid-v2~1",
+                               offset=percent * 100, total=10000, restarts=restarts, retries=0)
+            journal.append("transition", scenario="S-05", request="q1", device="ppmid", stage="Transferring",
+                           percent=percent, restarts=restarts, detail=f"{percent * 100} of 10000 octets",
+                           image="ppmid-v2~1")
+        journal.append("transition", scenario="S-05", request="q1", device="ppmid", stage="Transferred", percent=100,
+                       detail="Upgrade End Request SUCCESS", image="ppmid-v2~1")
+        journal.append("gbcs", scenario="S-05", direction="from-device", device="00DB1234567890A4", hex="00",
+                       decoded={"use_case": "CS08", "originator": "00DB1234567890A4", "recipient": "00DB1234567890A2",
+                                "signature": "absent", "mac": "valid", "payload": {"firmware_version": "00000003"}})
+        journal.append("scenario_finished", scenario="S-05", outcome="pass", reason="")
+        journal.append("run_finished", outcome="pass")
+    return path
+
+
+def test_signoff_page_names_devices_before_and_after_and_only_the_configured_images(tmp_path: Path) -> None:
+    html = write_reports(_signoff_run(tmp_path / "run.journal"), tmp_path / "out")["report.html"].read_text()
+
+    cover = html.split('<section class="cover"', 1)[1].split("</section>", 1)[0]
+    assert "0x00000001 (its query in S-05)" in cover and "0x00000003 (CS08 in S-05)" in cover
+    assert "0x00000001 (config)" in cover  # the hcalcs never queried: the config's word, marked as such
+    assert "cd" * 32 in cover and "12" * 32 not in cover and "also served 1 images the rig derived" in cover
+    assert cover.count("<tr>") - cover.count("<thead><tr>") >= 3 and "Approved for roll-out" in cover
+
+
+def test_each_claimed_evidence_shows_its_proving_checks_or_not_checked(tmp_path: Path) -> None:
+    html = write_reports(_signoff_run(tmp_path / "run.journal"), tmp_path / "out")["report.html"].read_text()
+
+    evidence = html.split("<h3>Claimed evidence</h3>", 1)[1].split("</table>", 1)[0]
+    restart_row, cs09_row = evidence.split("<tbody>", 1)[1].split("</tr>")[:2]
+    assert "the transfer restarts once" in restart_row and ">PASS<" in restart_row and "<td>device</td>" in restart_row
+    assert "CS09 8F8B" in cs09_row and "NOT CHECKED" in cs09_row
+
+
+def test_a_scenario_names_the_image_it_delivered_with_what_it_was_derived_from(tmp_path: Path) -> None:
+    html = write_reports(_signoff_run(tmp_path / "run.journal"), tmp_path / "out")["report.html"].read_text()
+
+    delivered = html.split("<h3>Images delivered</h3>", 1)[1].split("</table>", 1)[0]
+    assert "ppmid-v2~1" in delivered and "from ppmid-v2" in delivered and "12" * 32 in delivered
+
+
+def test_a_transfers_progress_is_one_stage_row_and_a_plot_with_its_restart(tmp_path: Path) -> None:
+    html = write_reports(_signoff_run(tmp_path / "run.journal"), tmp_path / "out")["report.html"].read_text()
+
+    stages = html.split("<h3>Distribution stages</h3>", 1)[1].split("</table>", 1)[0]
+    assert stages.count("Transferring") == 2  # before the restart, and after it
+    assert "Transferring 0% to 30%" in stages and "Transferring 0% to 10%" in stages
+    plot = html.split('<figure class="transfers">', 1)[1].split("</figure>", 1)[0]
+    assert plot.startswith("<svg") and "device restarted" in plot and "transferred" in plot

@@ -46,7 +46,7 @@ def _testcase(suite: ElementTree.Element, record: RunRecord, scenario: ScenarioR
     case = ElementTree.SubElement(suite, "testcase", classname=record.suite or "hanrig",
                                   name=f"{scenario.id} {scenario.title}".strip(),
                                   time=f"{scenario.duration or 0:.3f}")
-    _properties(case, {"scenario_id": scenario.id, "evidence": "; ".join(scenario.evidence) or None,
+    _properties(case, {"scenario_id": scenario.id, "evidence": "; ".join(e["text"] for e in scenario.evidence) or None,
                        "evidence_basis": scenario.basis.value, "device_checks": len(scenario.checks_of("device")),
                        "ch_model_checks": len(scenario.checks_of("ch-model"))})
     failed = [m for m in scenario.measurements if m.get("verdict") == "fail"]
