@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from hanrig.rig.journal import Entry, read_journal
 from tests.paths import REPO
@@ -135,3 +136,27 @@ def test_a_rig_killed_mid_run_keeps_its_journal_and_report_rebuilds_the_run_from
     while emulators_of(reports) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not emulators_of(reports), "the rig's emulated radio outlived it"
+
+
+def test_an_interrupt_before_the_session_starts_still_finishes_the_run_and_writes_its_reports(
+        pytester: pytest.Pytester) -> None:
+    config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
+    config["report_dir"] = str(pytester.path / "reports")
+    pytester.makefile(".yaml", hil_config=yaml.safe_dump(config))
+    # The moment after the rig's plugin is configured and before pytest's session starts, where
+    # pytest skips pytest_sessionfinish.
+    pytester.makeconftest("""
+        import pytest
+
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_sessionstart(session):
+            raise KeyboardInterrupt("SIGINT")
+    """)
+    pytester.makepyfile(test_lab="def test_never_runs(rig):\n    pass\n")
+
+    pytester.runpytest_subprocess("--hil-config", "hil_config.yaml", "-p", "no:cacheprovider", timeout=STOP_TIMEOUT)
+
+    (run_dir,) = (pytester.path / "reports").iterdir()
+    record = json.loads((run_dir / "run.json").read_text())
+    assert (record["outcome"], record["scenarios"]) == ("interrupted", [])
+    assert {"report.html", "run.journal"} <= {p.name for p in run_dir.iterdir()}

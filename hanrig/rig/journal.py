@@ -69,6 +69,10 @@ class Journal:
             self._next_seq += 1
         return entry
 
+    @property
+    def closed(self) -> bool:
+        return self._fd < 0
+
     def close(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)

@@ -37,6 +37,8 @@ T = TypeVar("T")
 #: The longest any single call may take; long transfers set their own, larger, bound.
 DEFAULT_CALL_TIMEOUT = 900.0
 START_TIMEOUT = 120.0
+#: how long work cancelled by an interrupt may take to clean up
+CANCEL_TIMEOUT = 20.0
 
 
 class RigRuntime:
@@ -56,11 +58,22 @@ class RigRuntime:
 
         Interrupted while waiting (Ctrl-C, SIGTERM), the work on the bench is cancelled too.
         """
-        future: Future[T] = asyncio.run_coroutine_threadsafe(self._guarded(make, timeout), self._loop)
+        wound_down = threading.Event()
+
+        async def guarded() -> T:
+            try:
+                return await self._guarded(make, timeout)
+            finally:
+                wound_down.set()
+
+        future: Future[T] = asyncio.run_coroutine_threadsafe(guarded(), self._loop)
         try:
             return future.result()
         except BaseException:
             future.cancel()
+            # The cancelled work (a bench half started, a transfer) cleans up on the loop before
+            # anything else, stopping the bench above all, runs there.
+            wound_down.wait(CANCEL_TIMEOUT)
             raise
 
     async def _guarded(self, make: Callable[[], Awaitable[T]], timeout: float) -> T:
@@ -73,6 +86,7 @@ class RigRuntime:
             done, _ = await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
             work.cancel()  # the caller stopped waiting (the run is interrupted): so does the bench
+            await asyncio.wait({work}, timeout=CANCEL_TIMEOUT)
             raise
         finally:
             if gone is not None:

@@ -72,7 +72,8 @@ class _Signals:
     """
 
     def __init__(self) -> None:
-        self._received: int | None = None
+        #: the first signal received, if any
+        self.received: signal.Signals | None = None
 
     def __enter__(self) -> _Signals:
         self._previous = {signum: signal.signal(signum, self._handle) for signum in (signal.SIGINT, signal.SIGTERM)}
@@ -83,11 +84,11 @@ class _Signals:
             signal.signal(signum, handler)
 
     def _handle(self, signum: int, frame: object) -> None:
-        if self._received is not None:
+        if self.received is not None:
             os.write(2, b"hanrig: stopping now (second signal); the run's journal holds what it did\n")
             os._exit(EXIT_VERDICT_FAILED)
-        self._received = signum
-        raise KeyboardInterrupt(signal.Signals(signum).name)
+        self.received = signal.Signals(signum)
+        raise KeyboardInterrupt(self.received.name)
 
 
 def _verdict(record: dict[str, Any], reports: Path, *, say: bool) -> int:
@@ -155,10 +156,13 @@ def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Pa
         args += ["--hil-duis", str(duis)]
     if not as_json:  # stdout carries only the one JSON document with --json
         args.append("--hil-live" if sys.stdout.isatty() else "--hil-lines")
-    with _Signals():
+    with _Signals() as signals:
         status = pytest.main(args)
     record_path = out_root / run_id / "run.json"
     if not record_path.is_file():
+        if signals.received is not None:
+            click.echo(f"INTERRUPTED: by {signals.received.name} before the run began; nothing ran")
+            sys.exit(EXIT_VERDICT_FAILED)
         raise InfrastructureError(f"the suite did not run (pytest exit {int(status)})")
     record = json.loads(record_path.read_text())
     if as_json:
