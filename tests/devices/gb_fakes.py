@@ -199,10 +199,10 @@ class ScriptedCh(FakeCoordinator):
         return tsn
 
     def send_raw(self, cluster_id: int, payload: bytes, *, broadcast: bool = False,
-                 source_endpoint: int = CH_ENDPOINT) -> None:
+                 source_endpoint: int = CH_ENDPOINT, profile_id: int = SMART_ENERGY_PROFILE) -> None:
         message = ApsMessage(
             source=0x0000, destination=BroadcastAddress.ALL_DEVICES if broadcast else self.device.node_id,
-            profile_id=SMART_ENERGY_PROFILE, cluster_id=cluster_id, source_endpoint=source_endpoint,
+            profile_id=profile_id, cluster_id=cluster_id, source_endpoint=source_endpoint,
             destination_endpoint=1, payload=payload, delivery=Delivery.BROADCAST if broadcast else Delivery.UNICAST,
             ack_requested=not broadcast, counter=self._next_tsn())
         if broadcast:

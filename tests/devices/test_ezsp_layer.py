@@ -45,11 +45,15 @@ def test_a_v8_command_missing_from_v13_is_unknown_there() -> None:
     assert stack.sent[-1][3:6] == bytes.fromhex("5800") + bytes([EzspStatus.ERROR_INVALID_FRAME_ID])
 
 
-def test_parameters_that_do_not_parse_are_refused() -> None:
+def test_a_command_shorter_than_its_full_form_reads_the_missing_parameters_as_zeros_as_firmware_does() -> None:
     stack = Stack(13)
     stack.negotiate()
-    stack.layer.receive(bytes.fromhex("0b00015300 05"))  # setConfigurationValue without the value
-    assert stack.sent[-1][3:] == bytes.fromhex("5800") + bytes([EzspStatus.ERROR_TRUNCATED])
+    stack.layer.receive(bytes.fromhex("0b00015200 05"))  # getConfigurationValue(ADDRESS_TABLE_SIZE)
+    configured = stack.sent[-1][5:]
+    stack.layer.receive(bytes.fromhex("0c00015300 05"))  # setConfigurationValue without the value
+    assert stack.sent[-1][3:] == bytes.fromhex("5300") + bytes([EzspStatus.SUCCESS])
+    stack.layer.receive(bytes.fromhex("0d00015200 05"))
+    assert stack.sent[-1][5:] == bytes([EzspStatus.SUCCESS, 0, 0]) != configured
 
 
 def test_a_callback_raised_while_handling_a_command_follows_its_response_with_its_sequence() -> None:

@@ -14,9 +14,10 @@ from hanrig import testpki
 from hanrig.bench.errors import SpecError
 from hanrig.devices.gb.behaviours import Behaviour, Faults, PageRequests, Sleep
 from hanrig.devices.gb.settings import GbSettings
+from hanrig.devices.han.zcl.foundation import GlobalCommand
 from hanrig.devices.spec import parse_config
 from hanrig.gbcs import AlertForm
-from tests.devices.gb_fakes import KEYSTORE, TRUST, device_entry, make_device
+from tests.devices.gb_fakes import KEYSTORE, TRUST, device_entry, make_device, on_air
 from tests.paths import REPO
 
 
@@ -110,3 +111,33 @@ def test_the_readme_example_is_a_config_the_emulator_reads() -> None:
     (example,) = re.findall(r"```yaml\n(.+?)\n```", section.split("\n## ", 1)[0], flags=re.DOTALL)
     (spec,) = parse_config(yaml.safe_load(example), base_dir=REPO).devices
     assert (spec.kind, spec.settings.behaviour.block_size, spec.settings.faults.reboot_at) == ("ppmid", 50, 40.0)
+
+
+@pytest.mark.parametrize(("profile", "setting", "answered"), [
+    (0x0109, False, True),  # its own profile, Smart Energy
+    (0xFFFF, False, True),  # the wildcard
+    (0x0104, False, False),  # Home Automation: dropped, as Silicon Labs' Application Framework does
+    (0x0104, True, True),
+])
+def test_a_gb_device_answers_a_basic_read_on_its_profile_the_wildcard_and_ha_only_when_told(
+        profile: int, setting: bool, answered: bool) -> None:
+    rig = on_air(make_device("ppmid", behaviour={"home_automation_profile": setting}))
+    read_model = bytes([0x00, 0x42, GlobalCommand.READ_ATTRIBUTES]) + (0x0005).to_bytes(2, "little")
+
+    rig.ch.send_raw(0x0000, read_model, profile_id=profile)
+    rig.run(1)
+
+    answers = [m for m in rig.ch.received if m.cluster_id == 0x0000]
+    assert bool(answers) is answered
+    if answered:
+        assert answers[0].profile_id == profile and b"PPMID" in answers[0].payload
+
+
+def test_the_home_automation_setting_changed_at_run_time_takes_effect() -> None:
+    rig = on_air(make_device("ppmid"))
+    rig.device.set_behaviour({"home_automation_profile": True})
+
+    rig.ch.send_raw(0x0000, bytes([0x00, 0x43, GlobalCommand.READ_ATTRIBUTES, 0x05, 0x00]), profile_id=0x0104)
+    rig.run(1)
+
+    assert [m.cluster_id for m in rig.ch.received if m.cluster_id == 0x0000] == [0x0000]

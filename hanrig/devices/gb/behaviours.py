@@ -81,6 +81,12 @@ class Behaviour:
     alert_form: AlertForm = AlertForm.GBZ
     #: the OTA server's endpoint on the coordinator, until an Image Notify names another
     server_endpoint: int = 1
+    #: also answer ZCL frames sent with the Home Automation profile (0x0104), as a host that reads
+    #: every device's Basic cluster on its HA endpoint expects (zigbee-herdsman does). Off by
+    #: default: Silicon Labs' Application Framework, on which GB HAN devices are commonly built,
+    #: drops a frame whose profile is neither its endpoint's nor the wildcard 0xFFFF
+    #: (app/framework/util/util.c, dispatchZclMessage); GBCS and the CHTS say nothing of it [INF]
+    home_automation_profile: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         values = asdict(self)
@@ -155,6 +161,7 @@ def read_behaviour(fields: Fields) -> Behaviour:
         reboot_on_activation=fields.boolean("reboot_on_activation", defaults.reboot_on_activation),
         alert_form=fields.choice("alert_form", {form.value: form for form in AlertForm}, defaults.alert_form),
         server_endpoint=fields.integer("server_endpoint", defaults.server_endpoint, minimum=1, maximum=240),
+        home_automation_profile=fields.boolean("home_automation_profile", defaults.home_automation_profile),
     )
     fields.done()
     return behaviour

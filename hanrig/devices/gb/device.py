@@ -34,6 +34,7 @@ from hanrig.devices.gb.profile import ENDPOINT, SMART_ENERGY_PROFILE, Address, C
 from hanrig.devices.gb.settings import GbSettings
 from hanrig.devices.gb.tunnel import TunnelServer
 from hanrig.devices.han.air import Air
+from hanrig.devices.han.aps import HOME_AUTOMATION_PROFILE
 from hanrig.devices.han.kinds import DeviceSpec
 from hanrig.devices.han.node import Endpoint, Node
 from hanrig.devices.han.zcl.basic import PowerSource, basic_server
@@ -90,7 +91,7 @@ class GbDevice(Node):
             eui64=spec.eui64,
             node_id=spec.node_id,
             endpoints=[Endpoint(ENDPOINT, profile_id=SMART_ENERGY_PROFILE, device_id=self.DEVICE_ID,
-                                clusters=clusters)],
+                                clusters=clusters, also_accepts=_other_profiles(settings.behaviour))],
             logical_type=LogicalType.END_DEVICE if sleepy else LogicalType.ROUTER,
             manufacturer_code=identity.manufacturer_code,
             mains_powered=not sleepy,
@@ -120,6 +121,7 @@ class GbDevice(Node):
         self._behaviour = before.updated(changes)
         self._record("behaviour_changed", **dict(changes))
         self.ota.settings_changed()
+        self.endpoints[ENDPOINT].also_accepts = _other_profiles(self._behaviour)
         if self._behaviour.sleepy != before.sleepy and self._air is not None:
             self._start_sleep_cycle()
         return self._behaviour.as_dict()
@@ -361,3 +363,8 @@ class GbDevice(Node):
             "behaviour": self._behaviour.as_dict(),
             "faults": self._faults.as_dict(),
         }
+
+
+def _other_profiles(behaviour: Behaviour) -> frozenset[int]:
+    """The profiles besides Smart Energy (and the wildcard) the device's endpoint answers."""
+    return frozenset({HOME_AUTOMATION_PROFILE} if behaviour.home_automation_profile else ())

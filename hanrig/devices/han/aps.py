@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 HOME_AUTOMATION_PROFILE = 0x0104
 SMART_ENERGY_PROFILE = 0x0109
 ZDO_PROFILE = 0x0000
+#: a frame sent with this profile reaches an endpoint of any (standard) profile
+WILDCARD_PROFILE = 0xFFFF
 ZDO_ENDPOINT = 0
 
 

@@ -19,7 +19,14 @@ from hanrig.devices.errors import InputError
 from hanrig.devices.events import EventLog
 from hanrig.devices.han import airtime
 from hanrig.devices.han.air import AckTiming, Air, JoinRequest, Link
-from hanrig.devices.han.aps import ZDO_ENDPOINT, ZDO_PROFILE, ApsMessage, BroadcastAddress, Delivery
+from hanrig.devices.han.aps import (
+    WILDCARD_PROFILE,
+    ZDO_ENDPOINT,
+    ZDO_PROFILE,
+    ApsMessage,
+    BroadcastAddress,
+    Delivery,
+)
 from hanrig.devices.han.fragmentation import FragmentedSend, Reassembler
 from hanrig.devices.han.zcl.cluster import Cluster, Role, dispatch
 from hanrig.devices.han.zcl.frame import ZclFrame
@@ -60,6 +67,7 @@ class Endpoint:
         device_id: int,
         clusters: Iterable[Cluster],
         device_version: int = 0,
+        also_accepts: Iterable[int] = (),
     ) -> None:
         if not 1 <= endpoint_id <= 240:
             raise ValueError(f"application endpoints are 1 to 240, not {endpoint_id}")
@@ -68,6 +76,8 @@ class Endpoint:
         self.device_id = device_id
         self.device_version = device_version
         self.clusters: dict[tuple[int, Role], Cluster] = {(c.cluster_id, c.role): c for c in clusters}
+        #: profiles this endpoint answers besides its own and the wildcard
+        self.also_accepts = frozenset(also_accepts)
 
     def cluster(self, cluster_id: int, role: Role = Role.SERVER) -> Cluster:
         return self.clusters[(cluster_id, role)]
@@ -84,8 +94,8 @@ class Endpoint:
         )
 
     def accepts(self, profile_id: int) -> bool:
-        """APS delivers a frame to an endpoint of the same profile, or sent with the wildcard."""
-        return profile_id in (self.profile_id, 0xFFFF)
+        """APS delivers a frame to an endpoint of the same profile, or sent with the wildcard (or one it also takes)."""
+        return profile_id in (self.profile_id, WILDCARD_PROFILE) or profile_id in self.also_accepts
 
 
 class Node:

@@ -498,7 +498,9 @@ class Ncp:
     # ---------------------------------------------------------------- knowing other nodes
 
     def lookup_eui64(self, node_id: int) -> Eui64 | None:
-        """What the stack knows of ``node_id``: address table, children and neighbours."""
+        """What the stack knows of ``node_id``: itself, address table, children and neighbours."""
+        if self.network_up and node_id == self.node_id:
+            return self.eui64
         for entry in self.address_table.values():
             if entry.node_id == node_id:
                 return entry.eui64
@@ -508,6 +510,8 @@ class Ncp:
         return None
 
     def lookup_node_id(self, eui64: Eui64) -> int | None:
+        if self.network_up and eui64 == self.eui64:
+            return self.node_id
         for entry in self.address_table.values():
             if entry.eui64 == eui64:
                 return entry.node_id

@@ -26,6 +26,7 @@ from hanrig.devices.radio.ezsp.types import (
     CurrentSecurityState,
     DeviceUpdate,
     EmberStatus,
+    ExtendedValueId,
     EzspStatus,
     IncomingMessageType,
     InitialSecurityState,
@@ -185,6 +186,12 @@ _CONFIGURATION = (
         "getPolicy", 0x0056, ["policy_id" / EnumAdapter(u8, PolicyId)], [_ezsp_status(), "decision_id" / u8]
     ),
     command("getValue", 0x00AA, ["value_id" / EnumAdapter(u8, ValueId)], [_ezsp_status(), "value" / LVBytes]),
+    command(
+        "getExtendedValue",
+        0x0003,
+        ["value_id" / EnumAdapter(u8, ExtendedValueId), "characteristics" / u32],
+        [_ezsp_status(), "value" / LVBytes],
+    ),
     command("setValue", 0x00AB, ["value_id" / EnumAdapter(u8, ValueId), "value" / LVBytes], [_ezsp_status()]),
 )
 

@@ -38,6 +38,8 @@ TRACE = logging.getLogger(f"{__name__}.trace")
 
 VERSION_FRAME_ID = 0x0000
 INVALID_COMMAND_FRAME_ID = 0x0058
+#: zeros behind a command shorter than its full form: more than any command's parameters take
+_SHORT_FRAME_PADDING = 256
 
 
 class Refused(Exception):
@@ -183,10 +185,16 @@ class EzspLayer:
         try:
             fields = frame.parameters.parse(params)
         except ConstructError:
-            self._refuse(
-                header, EzspStatus.ERROR_TRUNCATED, f"{frame.name} parameters {params.hex()} do not parse"
-            )
-            return
+            # Real firmware reads a short command's missing parameters as zeros rather than refusing it
+            # (the legacy zigbee-herdsman driver sends networkInit bare); so does the emulated NCP.
+            try:
+                fields = frame.parameters.parse(params + bytes(_SHORT_FRAME_PADDING))
+            except ConstructError:
+                self._refuse(
+                    header, EzspStatus.ERROR_TRUNCATED, f"{frame.name} parameters {params.hex()} do not parse"
+                )
+                return
+            LOG.debug("%s sent with %d octets of parameters; the rest read as zeros", frame.name, len(params))
         self._record(Direction.TO_NCP, header.sequence, frame.frame_id, frame.name, "command", plain(fields))
         self.command_counts[frame.name] = self.command_counts.get(frame.name, 0) + 1
         try:

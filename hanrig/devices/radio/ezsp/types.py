@@ -307,11 +307,23 @@ class ValueId(enum.IntEnum):
     DESCRIPTOR_CAPABILITY = 0x0C
     VERSION_INFO = 0x11
     NEXT_ZIGBEE_SEQUENCE_NUMBER = 0x14
+    CCA_THRESHOLD = 0x15
     NWK_FRAME_COUNTER = 0x23
     APS_FRAME_COUNTER = 0x24
     ENABLE_R21_BEHAVIOR = 0x29
     FORCE_TX_AFTER_FAILED_CCA_ATTEMPTS = 0x3A
     TRANSIENT_KEY_TIMEOUT_S = 0x3B
+    END_DEVICE_TIMEOUT_OPTIONS_MASK = 0x3E
+    END_DEVICE_KEEP_ALIVE_SUPPORT_MODE = 0x3F
+    TRANSIENT_DEVICE_TIMEOUT = 0x43
+
+
+class ExtendedValueId(enum.IntEnum):
+    """``EzspExtendedValueId``: values read with a characteristic (UG100 getExtendedValue)."""
+
+    ENDPOINT_FLAGS = 0x00
+    LAST_LEAVE_REASON = 0x01
+    GET_SOURCE_ROUTE_OVERHEAD = 0x02
 
 
 class MfgTokenId(enum.IntEnum):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from construct import Container, Int8ul, Int16ul, Int32ul
+from construct import Container, Int8sl, Int8ul, Int16ul, Int32ul
 
 from hanrig.devices.han.zdo import SimpleDescriptor
 from hanrig.devices.radio.ezsp.handlers.registry import handles
-from hanrig.devices.radio.ezsp.types import ConfigId, EzspStatus, PolicyId, ValueId
+from hanrig.devices.radio.ezsp.types import ConfigId, ExtendedValueId, EzspStatus, PolicyId, ValueId
 from hanrig.devices.radio.ncp import Ncp
 
 _VALUE_CODECS = {
@@ -25,8 +25,22 @@ _VALUE_CODECS = {
     ValueId.ENABLE_R21_BEHAVIOR: Int8ul,
     ValueId.FORCE_TX_AFTER_FAILED_CCA_ATTEMPTS: Int8ul,
     ValueId.TRANSIENT_KEY_TIMEOUT_S: Int16ul,
+    ValueId.CCA_THRESHOLD: Int8sl,
+    ValueId.END_DEVICE_TIMEOUT_OPTIONS_MASK: Int8ul,
+    ValueId.END_DEVICE_KEEP_ALIVE_SUPPORT_MODE: Int8ul,
+    ValueId.TRANSIENT_DEVICE_TIMEOUT: Int16ul,
+}
+#: what a value reads before the host sets it. Inferred from the EmberZNet SDK's defaults, not read off
+#: a stick: CCA threshold -75 dBm, keep-alive support for both MAC data polls and timeout requests (3),
+#: a transient device kept 10 s.
+_VALUE_DEFAULTS = {
+    ValueId.CCA_THRESHOLD: -75,
+    ValueId.END_DEVICE_KEEP_ALIVE_SUPPORT_MODE: 3,
+    ValueId.TRANSIENT_DEVICE_TIMEOUT: 10_000,
 }
 _FREE_BUFFERS = 200
+#: EZSP_ENDPOINT_ENABLED: the endpoint flags of an endpoint the host added
+_ENDPOINT_ENABLED = 0x0001
 
 
 @handles("getConfigurationValue")
@@ -93,7 +107,7 @@ def _value(ncp: Ncp, value_id: ValueId) -> int:
         case ValueId.MAXIMUM_INCOMING_TRANSFER_SIZE | ValueId.MAXIMUM_OUTGOING_TRANSFER_SIZE:
             return 128
     written = ncp.values_written.get(value_id)
-    return _VALUE_CODECS[value_id].parse(written) if written else 0
+    return _VALUE_CODECS[value_id].parse(written) if written else _VALUE_DEFAULTS.get(value_id, 0)
 
 
 @handles("getValue")
@@ -130,3 +144,18 @@ def set_value(ncp: Ncp, p: Container) -> dict[str, Any]:
         ncp.config[ConfigId.TRANSIENT_KEY_TIMEOUT_S] = value
     ncp.values_written[p.value_id] = bytes(p.value)
     return {"status": EzspStatus.SUCCESS}
+
+
+@handles("getExtendedValue")
+def get_extended_value(ncp: Ncp, p: Container) -> dict[str, Any]:
+    if p.value_id == ExtendedValueId.ENDPOINT_FLAGS:
+        # An endpoint the host never added answers an error with a two-octet value all the same:
+        # zigbee-herdsman's ember driver reads the flags before it looks at the status, and adds
+        # its endpoints only when the status is not SUCCESS (the NCP's source is not public).
+        if p.characteristics in ncp.endpoints:
+            return {"status": EzspStatus.SUCCESS, "value": Int16ul.build(_ENDPOINT_ENABLED)}
+        return {"status": EzspStatus.ERROR_INVALID_VALUE, "value": Int16ul.build(0)}
+    if p.value_id == ExtendedValueId.GET_SOURCE_ROUTE_OVERHEAD:
+        # a HAN of one hop: no relay list, so no source route overhead
+        return {"status": EzspStatus.SUCCESS, "value": b"\x00"}
+    return {"status": EzspStatus.ERROR_INVALID_ID, "value": b""}
