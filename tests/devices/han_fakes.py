@@ -19,6 +19,7 @@ class FakeCoordinator:
     in_range = True
     is_router = True
     rx_on_when_idle = True
+    channel = 11
 
     def __init__(self, ack: AckTiming = AckTiming.NOW, admit: bool = True) -> None:
         self.received: list[ApsMessage] = []

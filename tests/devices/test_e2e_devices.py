@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+import zigpy.device
 import zigpy.exceptions
 import zigpy.types
 import zigpy.util
@@ -171,3 +172,37 @@ async def test_an_ncp_that_resets_by_itself_is_noticed_by_zigpy(
             break
         await asyncio.sleep(0.05)
     assert listener.lost, "zigpy never heard that the NCP had reset"
+
+
+async def test_a_channel_change_moves_the_ncp_and_the_joined_devices_which_answer_on_the_new_channel(
+    emulator: StartEmulator, application: StartApp
+) -> None:
+    meter = generic_device("meter", METER, 0x1234)
+    emu, app, listener = await _joined(emulator, application, meter)
+    device = await listener.device(METER)
+    assert app.state.network_info.channel != 20
+
+    # zigpy broadcasts the change, then sends it to the coordinator itself, as `zigpy radio ... change-channel` does
+    await asyncio.wait_for(app.move_network_to_channel(20), 60)
+
+    assert app.state.network_info.channel == 20
+    events = await emu.request("events")
+    assert [e["channel"] for e in events if e["kind"] == "channel_changed" and e["source"] == "ncp"] == [20]
+    # the meter heard the broadcast and moves once it has reached the whole network (9 s): until then
+    # the coordinator, already on channel 20, cannot reach it
+    assert await _read_within(device, 30) == {"zcl_version": 8}
+    events = await emu.request("events")
+    assert [e["channel"] for e in events if e["kind"] == "channel_changed" and e["source"] == "meter"] == [20]
+
+
+async def _read_within(device: zigpy.device.Device, seconds: float) -> dict[str, Any]:
+    """The device's ZCL version, read again until it answers or ``seconds`` have passed."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        try:
+            success, _ = await asyncio.wait_for(
+                device.endpoints[1].basic.read_attributes(["zcl_version"], allow_cache=False), 10)
+            return dict(success)
+        except (zigpy.exceptions.DeliveryError, TimeoutError):
+            if asyncio.get_running_loop().time() > deadline:
+                raise

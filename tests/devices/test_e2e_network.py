@@ -90,6 +90,23 @@ async def test_zigpy_cli_backs_up_the_emulated_radio(
     assert backup.is_compatible_with(expected)
 
 
+async def test_zigpy_cli_changes_the_channel_and_info_then_shows_the_new_one(
+    emulator: StartEmulator, application: StartApp
+) -> None:
+    emu = await emulator()
+    app = await application(emu.port, auto_form=True)
+    assert app.state.network_info.channel != 20
+    await app.shutdown()
+    zigpy_cli = [_script("zigpy"), "radio", "ezsp", str(emu.port)]
+
+    changed = await asyncio.to_thread(subprocess.run, [*zigpy_cli, "change-channel", "--channel", "20"],
+                                      capture_output=True, text=True, timeout=120)
+    info = await asyncio.to_thread(subprocess.run, [*zigpy_cli, "info"], capture_output=True, text=True, timeout=60)
+
+    assert changed.returncode == 0, changed.stderr[-2000:]
+    assert info.returncode == 0 and "Channel:               20" in info.stdout, info.stdout + info.stderr
+
+
 async def test_bellows_own_cli_prints_the_emulated_ncp_version(
     emulator: StartEmulator, application: StartApp
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+import zigpy.types
 import zigpy.zcl.foundation as zf
 import zigpy.zdo
 import zigpy.zdo.types as zdo_t
@@ -72,6 +74,29 @@ def test_match_descriptor_finds_the_endpoint_and_a_broadcast_miss_stays_silent()
 def test_an_unsupported_request_is_refused_with_not_supported() -> None:
     cluster, (status, *_rest) = _zdo(0x0031, b"\x00")
     assert (cluster, status) == (0x8031, zdo_t.Status.NOT_SUPPORTED)
+
+
+def _nwk_update(channels: list[int], duration: int) -> bytes:
+    request = zdo_t.NwkUpdate(ScanChannels=zigpy.types.Channels.from_channel_list(channels), ScanDuration=duration,
+                              ScanCount=1, nwkUpdateId=7, nwkManagerAddr=0x0000)
+    return request.serialize()
+
+
+def test_a_broadcast_channel_change_is_followed_silently_and_a_unicast_one_is_answered_with_a_notify() -> None:
+    broadcast = ZdoServer(DEVICE).handle(0x0038, b"\x2a" + _nwk_update([20], 0xFE), broadcast=True)
+    assert (broadcast.cluster_id, broadcast.channel_change) == (None, (20, 7))
+    unicast = ZdoServer(DEVICE).handle(0x0038, b"\x2a" + _nwk_update([20], 0xFE), broadcast=False)
+    assert unicast.channel_change == (20, 7)
+    _, (status, channels, *_rest) = _zdo(0x0038, _nwk_update([20], 0xFE))
+    assert (status, list(channels)) == (zdo_t.Status.SUCCESS, [20])
+
+
+@pytest.mark.parametrize(("channels", "duration"), [([20, 25], 0xFE), ([20], 0x03), ([20], 0xFF)])
+def test_network_updates_other_than_a_single_channel_change_move_nothing(channels: list[int], duration: int) -> None:
+    answer = ZdoServer(DEVICE).handle(0x0038, b"\x2a" + _nwk_update(channels, duration), broadcast=False)
+    assert answer.channel_change is None
+    _, (status, *_rest) = _zdo(0x0038, _nwk_update(channels, duration))
+    assert status == zdo_t.Status.NOT_SUPPORTED
 
 
 def test_device_announce_parses_as_zigpys() -> None:

@@ -11,7 +11,8 @@ accounted in ``Air.account`` with what the airtime model predicts it takes, whet
 not the model is on, so that a run can be compared with a real 250 kbit/s hop.
 
 Joins go through the coordinator, which plays the trust center; stations not on the
-network neither send nor receive.
+network neither send nor receive, and stations on different channels do not hear each
+other (a channel change moves the coordinator and each device at its own moment).
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ from hanrig.devices.scheduling import Scheduler, Timer
 LOG = logging.getLogger(__name__)
 
 OnDone = Callable[[bool], None]
+
+#: nwkNetworkBroadcastDeliveryTime: how long a broadcast takes to reach the whole network, after which
+#: a broadcast channel change takes effect (Zigbee PRO's default, 9 s; zigbee-herdsman#977 saw an EZSP
+#: coordinator report the change about 9 s after its broadcast)
+BROADCAST_DELIVERY_TIME = 9.0
 
 
 class AckTiming(enum.Enum):
@@ -87,6 +93,11 @@ class Station(Protocol):
     def in_range(self) -> bool: ...
 
     @property
+    def channel(self) -> int | None:
+        """The 2.4 GHz channel it listens on (None: not on a network); only stations on one channel hear each other."""
+        ...
+
+    @property
     def is_router(self) -> bool: ...
 
     @property
@@ -99,6 +110,9 @@ class Station(Protocol):
 
 class TrustCenter(Protocol):
     """The coordinator's part in joins and leaves."""
+
+    @property
+    def channel(self) -> int | None: ...
 
     def admit(self, request: JoinRequest) -> bool: ...
 
@@ -149,9 +163,16 @@ class Air:
         for joiner in list(self._joiners):
             joiner.permit_opened()
 
-    def join(self, request: JoinRequest) -> bool:
-        """Whether the trust center lets the device in."""
-        return self.trust_center is not None and self.trust_center.admit(request)
+    @property
+    def network_channel(self) -> int | None:
+        """The channel the trust center (the coordinator) is on."""
+        return self.trust_center.channel if self.trust_center is not None else None
+
+    def join(self, request: JoinRequest) -> int | None:
+        """The channel of the network, if the trust center lets the device in; None if not."""
+        if self.trust_center is None or not self.trust_center.admit(request):
+            return None
+        return self.network_channel
 
     def leave(self, eui64: Eui64, node_id: int) -> None:
         if self.trust_center is not None:
@@ -181,7 +202,7 @@ class Air:
         if sender is not None and sender.on_network and sender.in_range:
             self.account.add(frame_airtime)
             for station in list(self._stations.values()):
-                if station is sender or not self._floods_to(message, station):
+                if station is sender or station.channel != sender.channel or not self._floods_to(message, station):
                     continue
                 if self.faults.random.chance("air.loss", self.faults.faults.air.loss):
                     self.events.emit("air", "lost", **_describe(message), to=f"0x{station.node_id:04X}")
@@ -273,6 +294,7 @@ class _Transmission:
             and receiver.on_network
             and sender.in_range
             and receiver.in_range
+            and sender.channel == receiver.channel
         )
         hop = air._data_time(self.message)  # a frame that is lost took its airtime all the same
         if not reachable or air.faults.random.chance("air.loss", air.faults.faults.air.loss):

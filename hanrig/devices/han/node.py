@@ -18,7 +18,7 @@ from typing import Any
 from hanrig.devices.errors import InputError
 from hanrig.devices.events import EventLog
 from hanrig.devices.han import airtime
-from hanrig.devices.han.air import AckTiming, Air, JoinRequest, Link
+from hanrig.devices.han.air import BROADCAST_DELIVERY_TIME, AckTiming, Air, JoinRequest, Link
 from hanrig.devices.han.aps import (
     WILDCARD_PROFILE,
     ZDO_ENDPOINT,
@@ -126,6 +126,8 @@ class Node:
         self.link_key = link_key
         self.auto_join = auto_join
         self.joined = False
+        #: the channel of the network it joined (it follows a channel change)
+        self.channel: int | None = None
         self._in_range = True
         self.groups: set[int] = set()
         self._air: Air | None = None
@@ -208,6 +210,7 @@ class Node:
         self._events = events
         self._reassembler = Reassembler(air.scheduler)
         self.joined = joined
+        self.channel = air.network_channel if joined else None
         air.attach(self)
         air.watch_permit(self)
         self._record("powered_on", joined=joined)
@@ -255,9 +258,11 @@ class Node:
         if self.joined:
             return True
         request = JoinRequest(self.eui64, self.node_id, self.is_router, self.rx_on_when_idle, self.link_key)
-        if not (self.in_range and self.air.join(request)):
+        channel = self.air.join(request) if self.in_range else None
+        if channel is None:
             self._record("join_refused")
             return False
+        self.channel = channel
         self.joined = True
         self._record("joined")
         self.call_later(ANNOUNCE_DELAY, self._announce)
@@ -272,6 +277,11 @@ class Node:
         self.air.leave(self.eui64, self.node_id)
         self._record("left")
         self.on_left()
+
+    def _move_to(self, channel: int) -> None:
+        if self.joined and self.channel != channel:
+            self.channel = channel
+            self._record("channel_changed", channel=channel)
 
     def _announce(self) -> None:
         if self.joined:
@@ -320,6 +330,9 @@ class Node:
         if message.is_zdo:
             answer = self._zdo.handle(message.cluster_id, message.payload, broadcast=broadcast)
             self._record("zdo_received", cluster=message.cluster_id, sender=message.source)
+            if answer.channel_change is not None:
+                # A broadcast change waits until the broadcast has reached the whole network
+                self.call_later(BROADCAST_DELIVERY_TIME if broadcast else 0.0, self._move_to, answer.channel_change[0])
             if answer.cluster_id is not None:
                 after = self._leave_later if answer.leave else None
                 self._answer(message, answer.payload, cluster_id=answer.cluster_id, on_done=after)

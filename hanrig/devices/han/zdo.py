@@ -20,12 +20,15 @@ from construct import (
     Container,
     Flag,
     GreedyBytes,
+    If,
     Int8ul,
     Int16ul,
+    Int32ul,
     Padding,
     Prefixed,
     PrefixedArray,
     Struct,
+    this,
 )
 
 from hanrig.devices.codec import EUI64
@@ -42,6 +45,7 @@ class ZdoCluster(enum.IntEnum):
     DEVICE_ANNCE = 0x0013
     MGMT_LEAVE_REQ = 0x0034
     MGMT_PERMIT_JOINING_REQ = 0x0036
+    MGMT_NWK_UPDATE_REQ = 0x0038
 
 
 #: a response's cluster is its request's with the top bit set
@@ -106,6 +110,14 @@ SimpleDescriptorCodec = Struct(
     "output_clusters" / PrefixedArray(Int8ul, Int16ul),
 )
 
+#: Mgmt_NWK_Update_req's ScanDuration: 0-5 an energy scan, 0xFE a channel change, 0xFF a new
+#: channel mask and network manager (Zigbee PRO, 2.4.3.3.9)
+_LONGEST_SCAN = 0x05
+CHANNEL_CHANGE = 0xFE
+_MANAGER_CHANGE = 0xFF
+#: the 2.4 GHz channels a channel mask may name
+CHANNELS = range(11, 27)
+
 _REQUESTS = {
     ZdoCluster.NWK_ADDR_REQ: Struct("ieee" / EUI64, "request_type" / Int8ul, "start_index" / Int8ul),
     ZdoCluster.IEEE_ADDR_REQ: Struct("nwk" / Int16ul, "request_type" / Int8ul, "start_index" / Int8ul),
@@ -119,6 +131,13 @@ _REQUESTS = {
         "output_clusters" / PrefixedArray(Int8ul, Int16ul),
     ),
     ZdoCluster.MGMT_LEAVE_REQ: Struct("ieee" / EUI64, "flags" / Int8ul),
+    ZdoCluster.MGMT_NWK_UPDATE_REQ: Struct(
+        "scan_channels" / Int32ul,
+        "scan_duration" / Int8ul,
+        "scan_count" / If(this.scan_duration <= _LONGEST_SCAN, Int8ul),
+        "nwk_update_id" / If(this.scan_duration >= CHANNEL_CHANGE, Int8ul),
+        "nwk_manager_addr" / If(this.scan_duration == _MANAGER_CHANGE, Int16ul),
+    ),
 }
 
 _ADDRESS_RESPONSE = Struct("status" / Int8ul, "ieee" / EUI64, "nwk" / Int16ul)
@@ -131,6 +150,13 @@ _ENDPOINT_LIST_RESPONSE = Struct(
     "status" / Int8ul, "nwk" / Int16ul, "endpoints" / PrefixedArray(Int8ul, Int8ul)
 )
 _STATUS_RESPONSE = Struct("status" / Int8ul)
+_NWK_UPDATE_NOTIFY = Struct(
+    "status" / Int8ul,
+    "scanned_channels" / Int32ul,
+    "total_transmissions" / Int16ul,
+    "transmission_failures" / Int16ul,
+    "energy_values" / PrefixedArray(Int8ul, Int8ul),
+)
 
 DeviceAnnounce = Struct("nwk" / Int16ul, "ieee" / EUI64, "capability" / Int8ul)
 _WITH_TSN = Struct("tsn" / Int8ul, "body" / GreedyBytes)
@@ -187,6 +213,11 @@ class SimpleDescriptor:
         }
 
 
+def _nwk_update_notify(status: ZdoStatus, channels: int) -> bytes:
+    return _NWK_UPDATE_NOTIFY.build({"status": status, "scanned_channels": channels, "total_transmissions": 0,
+                                     "transmission_failures": 0, "energy_values": []})
+
+
 class ZdoIdentity(Protocol):
     """What a node's ZDO needs to know about the node."""
 
@@ -210,6 +241,8 @@ class ZdoAnswer:
     cluster_id: int | None
     payload: bytes = b""
     leave: bool = False
+    #: the channel the network moves to, and its nwkUpdateId (a Mgmt_NWK_Update_req channel change)
+    channel_change: tuple[int, int] | None = None
 
 
 class ZdoServer:
@@ -276,9 +309,27 @@ class ZdoServer:
                     tsn + _STATUS_RESPONSE.build({"status": ZdoStatus.SUCCESS}),
                     leave=True,
                 )
+            case ZdoCluster.MGMT_NWK_UPDATE_REQ:
+                return self._network_update(cluster_id, tsn, fields, broadcast=broadcast)
             case ZdoCluster.DEVICE_ANNCE | ZdoCluster.MGMT_PERMIT_JOINING_REQ:
                 return ZdoAnswer(None)
         raise AssertionError(f"ZDO request {request!r} has no case")
+
+    def _network_update(self, cluster_id: int, tsn: bytes, fields: Container, *, broadcast: bool) -> ZdoAnswer:
+        channels = [c for c in CHANNELS if fields.scan_channels & 1 << c]
+        if fields.scan_duration != CHANNEL_CHANGE or len(channels) != 1:
+            # energy scans and network manager changes are not emulated
+            if broadcast:
+                return ZdoAnswer(None)
+            return self._answer(cluster_id, tsn, _nwk_update_notify(ZdoStatus.NOT_SUPPORTED, 0))
+        change = (channels[0], fields.nwk_update_id)
+        if broadcast:
+            return ZdoAnswer(None, channel_change=change)
+        # A unicast channel change (zigpy sends one to the coordinator itself, and waits for an
+        # answer) is answered with a Mgmt_NWK_Update_notify. [INF] zigpy's maintainers report that
+        # EZSP coordinators act on it at once (zigpy/zigpy#1190); the answer's form is ours.
+        notify = _nwk_update_notify(ZdoStatus.SUCCESS, fields.scan_channels)
+        return ZdoAnswer(cluster_id | RESPONSE, tsn + notify, channel_change=change)
 
     def _answer(self, cluster_id: int, tsn: bytes, payload: bytes) -> ZdoAnswer:
         return ZdoAnswer(cluster_id | RESPONSE, tsn + payload)

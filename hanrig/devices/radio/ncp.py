@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from hanrig.devices.events import EventLog
 from hanrig.devices.han import airtime
-from hanrig.devices.han.air import AckTiming, Air, JoinRequest, Link
+from hanrig.devices.han.air import BROADCAST_DELIVERY_TIME, AckTiming, Air, JoinRequest, Link
 from hanrig.devices.han.aps import ZDO_ENDPOINT, ZDO_PROFILE, ApsMessage, Delivery, Fragment
 from hanrig.devices.han.zdo import (
     RESPONSE,
@@ -28,6 +28,7 @@ from hanrig.devices.han.zdo import (
     NodeDescriptor,
     ServerMask,
     SimpleDescriptor,
+    ZdoAnswer,
     ZdoCluster,
     ZdoServer,
 )
@@ -148,6 +149,7 @@ STACK_ZDO_REQUESTS = frozenset(
         ZdoCluster.SIMPLE_DESC_REQ,
         ZdoCluster.ACTIVE_EP_REQ,
         ZdoCluster.MATCH_DESC_REQ,
+        ZdoCluster.MGMT_NWK_UPDATE_REQ,
     }
 )
 ENDPOINT_REQUESTS = frozenset(
@@ -309,6 +311,10 @@ class Ncp:
         return self.network_up
 
     @property
+    def channel(self) -> int | None:
+        return self.nvm.network.channel if self.network_up and self.nvm.network is not None else None
+
+    @property
     def in_range(self) -> bool:
         return True
 
@@ -377,9 +383,27 @@ class Ncp:
             return True
         broadcast = message.delivery is not Delivery.UNICAST
         answer = self._zdo.handle(message.cluster_id, message.payload, broadcast=broadcast)
+        self._follow(answer, broadcast=broadcast)
         if answer.cluster_id is not None:
             self.air.send(message.reply(self.node_id, answer.payload, cluster_id=answer.cluster_id))
         return bool(flags & ZdoConfigFlags.APP_RECEIVES_SUPPORTED_ZDO_REQUESTS)
+
+    def _follow(self, answer: ZdoAnswer, *, broadcast: bool) -> None:
+        """Move the network to another channel if a Mgmt_NWK_Update_req said so: a broadcast one once it
+        has reached the whole network, a unicast one (to the NCP itself) at once."""
+        if answer.channel_change is not None:
+            channel, update_id = answer.channel_change
+            delay = BROADCAST_DELIVERY_TIME if broadcast else 0.0
+            self.scheduler.call_later(delay, self._change_channel, channel, update_id)
+
+    def _change_channel(self, channel: int, update_id: int) -> None:
+        network = self.nvm.network
+        if not self.network_up or network is None or network.channel == channel:
+            return
+        self.nvm.network = replace(network, channel=channel, nwk_update_id=update_id)
+        self.save()
+        self.events.emit("ncp", "channel_changed", channel=channel, nwk_update_id=update_id)
+        self.callback("stackStatusHandler", status=EmberStatus.CHANNEL_CHANGED)
 
     def _to_host(self, message: ApsMessage, link: Link) -> None:
         options = ApsOption.NONE
@@ -589,6 +613,7 @@ class Ncp:
         done(True)
         if message.is_zdo and message.cluster_id in STACK_ZDO_REQUESTS:
             answer = self._zdo.handle(message.cluster_id, message.payload, broadcast=False)
+            self._follow(answer, broadcast=False)
             if answer.cluster_id is not None:
                 reply = message.reply(self.node_id, answer.payload, cluster_id=answer.cluster_id)
                 self._to_host(reply, self.air.link())
@@ -623,6 +648,9 @@ class Ncp:
         )
         self._frame_sent()
         self.count(CounterType.APS_DATA_TX_BROADCAST)
+        if message.is_zdo and message.cluster_id == ZdoCluster.MGMT_NWK_UPDATE_REQ:
+            # The stack acts on a network update it broadcasts itself, as every router that hears it does
+            self._follow(self._zdo.handle(message.cluster_id, payload, broadcast=True), broadcast=True)
         message_type = OutgoingMessageType.MULTICAST if multicast else OutgoingMessageType.BROADCAST
         sent = {**aps_frame, "sequence": counter}
         self.air.send(

@@ -75,6 +75,7 @@ class EmberStatus(enum.IntEnum):
     NETWORK_UP = 0x90
     NETWORK_DOWN = 0x91
     NOT_JOINED = 0x93
+    CHANNEL_CHANGED = 0x9B
     NETWORK_BUSY = 0xA1
     INDEX_OUT_OF_RANGE = 0xB1
     TABLE_FULL = 0xB4
