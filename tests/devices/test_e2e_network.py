@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -105,6 +106,30 @@ async def test_zigpy_cli_changes_the_channel_and_info_then_shows_the_new_one(
 
     assert changed.returncode == 0, changed.stderr[-2000:]
     assert info.returncode == 0 and "Channel:               20" in info.stdout, info.stdout + info.stderr
+
+
+async def test_bellows_tone_runs_the_manufacturing_library_until_interrupted_and_ends_it(
+    emulator: StartEmulator,
+) -> None:
+    emu = await emulator()
+    process = await asyncio.create_subprocess_exec(
+        _script("bellows"), "-d", str(emu.port), "tone", "-c", "15", "-p", "-5",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    assert process.stderr is not None
+    started = await asyncio.wait_for(process.stderr.readline(), 30)
+    while started and b"Started transmitting" not in started:
+        started = await asyncio.wait_for(process.stderr.readline(), 30)
+
+    during = (await emu.request("status"))["ncp"]["mfglib"]
+    process.send_signal(signal.SIGINT)
+    _, err = await asyncio.wait_for(process.communicate(), 30)
+
+    assert b"Started transmitting unmodulated tone" in started
+    assert (during["channel"], during["power"], during["transmitting"]) == (15, -5, "tone")
+    assert process.returncode == 0 and b"Streamed on channel 15" in err
+    assert (await emu.request("status"))["ncp"]["mfglib"] is None
+    kinds = [e["kind"] for e in await emu.request("events") if e["kind"].startswith("mfglib")]
+    assert kinds == ["mfglib_started", "mfglib_tone_started", "mfglib_tone_stopped", "mfglib_ended"]
 
 
 async def test_bellows_own_cli_prints_the_emulated_ncp_version(

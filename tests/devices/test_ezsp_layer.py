@@ -85,3 +85,15 @@ def test_a_handler_that_fails_answers_invalid_command_and_the_layer_keeps_servin
     assert stack.sent[-1] == bytes.fromhex("0c80015800") + bytes([EzspStatus.ERROR_INVALID_CALL])
     assert "nop handler failed" in caplog.text
     assert stack.command("echo", data=b"still here").echo == b"still here"
+
+
+def test_manufacturing_commands_before_mfglib_start_are_refused_as_invalid_calls() -> None:
+    stack = Stack(13)
+    stack.negotiate()
+    stack.layer.receive(bytes.fromhex("0e00018a00 0f"))  # mfglibSetChannel(15)
+    assert stack.sent[-1][3:] == bytes.fromhex("8a00") + bytes([EmberStatus.INVALID_CALL])
+    stack.layer.receive(bytes.fromhex("0f00018300 00"))  # mfglibStart
+    stack.layer.receive(bytes.fromhex("1000018a00 0f"))
+    assert stack.sent[-1][3:] == bytes.fromhex("8a00") + bytes([EmberStatus.SUCCESS])
+    stack.layer.receive(bytes.fromhex("1100018a00 1b"))  # channel 27 is not a 2.4 GHz channel
+    assert stack.sent[-1][3:] == bytes.fromhex("8a00") + bytes([EmberStatus.BAD_ARGUMENT])

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 
 from hanrig.devices.events import EventLog
@@ -157,6 +157,18 @@ ENDPOINT_REQUESTS = frozenset(
 )
 
 
+@dataclass
+class Mfglib:
+    """The radio as the manufacturing library drives it."""
+
+    channel: int
+    power: int
+    rx_callback: bool
+    #: "tone" or "stream" while one is being transmitted
+    transmitting: str | None = None
+    packets_sent: int = 0
+
+
 class Host(Protocol):
     """Where callbacks go: the EZSP layer, which sends them after the current response."""
 
@@ -220,6 +232,8 @@ class Ncp:
         self.tx_power = self.nvm.network.tx_power if self.nvm.network else 8
         self._permit_timer: Timer | None = None
         self.permitting = False
+        #: the manufacturing library's state while a host runs radio tests (mfglibStart to mfglibEnd)
+        self.mfglib: Mfglib | None = None
 
     # ---------------------------------------------------------------- reset and persistence
 
@@ -752,6 +766,7 @@ class Ncp:
             "nwk_frame_counter": self.nvm.nwk_frame_counter,
             "members": {str(m.eui64): f"0x{m.node_id:04X}" for m in self.nvm.members.values()},
             "endpoints": sorted(self.endpoints),
+            "mfglib": asdict(self.mfglib) if self.mfglib is not None else None,
         }
 
 

@@ -393,10 +393,25 @@ _SECURITY = (
     command("clearKeyTable", 0x00B1, [], [_status()]),
 )
 
+_MFGLIB = (
+    command("mfglibStart", 0x0083, ["rx_callback" / Bool], [_status()]),
+    command("mfglibEnd", 0x0084, [], [_status()]),
+    command("mfglibStartTone", 0x0085, [], [_status()]),
+    command("mfglibStopTone", 0x0086, [], [_status()]),
+    command("mfglibStartStream", 0x0087, [], [_status()]),
+    command("mfglibStopStream", 0x0088, [], [_status()]),
+    command("mfglibSendPacket", 0x0089, ["packet_contents" / LVBytes], [_status()]),
+    command("mfglibSetChannel", 0x008A, ["channel" / u8], [_status()]),
+    command("mfglibGetChannel", 0x008B, [], ["channel" / u8]),
+    command("mfglibSetPower", 0x008C, ["tx_power_mode" / u16, "power" / i8], [_status()]),
+    command("mfglibGetPower", 0x008D, [], ["power" / i8]),
+    callback("mfglibRxHandler", 0x008E, ["link_quality" / u8, "rssi" / i8, "packet_contents" / LVBytes]),
+)
+
 _GREEN_POWER = (command("gpSinkTableClearAll", 0x00E2),)
 
 V8 = CommandTable(
-    8, _CONFIGURATION + _UTILITIES + _NETWORKING + _MESSAGING + _SECURITY_V8 + _SECURITY + _GREEN_POWER
+    8, _CONFIGURATION + _UTILITIES + _NETWORKING + _MESSAGING + _SECURITY_V8 + _SECURITY + _MFGLIB + _GREEN_POWER
 )
 
 V13 = V8.derive(
