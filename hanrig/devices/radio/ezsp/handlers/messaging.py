@@ -8,7 +8,7 @@ from construct import Container
 
 from hanrig.devices.han import airtime
 from hanrig.devices.ieee import Eui64
-from hanrig.devices.radio.ezsp.handlers.registry import handles
+from hanrig.devices.radio.ezsp.handlers.registry import Support, handles
 from hanrig.devices.radio.ezsp.types import ConfigId, EmberStatus, OutgoingMessageType
 from hanrig.devices.radio.ncp import AddressEntry, Ncp
 
@@ -146,7 +146,7 @@ def set_multicast_table_entry(ncp: Ncp, p: Container) -> dict[str, Any]:
     return {"status": EmberStatus.SUCCESS}
 
 
-@handles("setSourceRoute")
+@handles("setSourceRoute", support=Support.ACCEPTED, note="one-hop HAN: a source route changes nothing")
 def set_source_route(ncp: Ncp, p: Container) -> dict[str, Any]:
     # Every device is one hop away on the virtual HAN: a source route changes nothing.
     return {"status": EmberStatus.SUCCESS}

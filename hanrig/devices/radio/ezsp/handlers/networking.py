@@ -7,7 +7,7 @@ from typing import Any
 from construct import Container
 
 from hanrig.devices.ieee import Eui64
-from hanrig.devices.radio.ezsp.handlers.registry import handles
+from hanrig.devices.radio.ezsp.handlers.registry import Support, handles
 from hanrig.devices.radio.ezsp.types import EmberStatus, NetworkScanType, NetworkStatus, NodeType
 from hanrig.devices.radio.ncp import Ncp, network_settings_from, with_tx_power
 from hanrig.devices.radio.nvm import NetworkMember
@@ -102,12 +102,12 @@ def set_child_data(ncp: Ncp, p: Container) -> dict[str, Any]:
     return {"status": EmberStatus.SUCCESS}
 
 
-@handles("setConcentrator")
+@handles("setConcentrator", support=Support.ACCEPTED, note="one-hop HAN: no routes to concentrate")
 def set_concentrator(ncp: Ncp, p: Container) -> dict[str, Any]:
     return {"status": EmberStatus.SUCCESS}
 
 
-@handles("setSourceRouteDiscoveryMode")
+@handles("setSourceRouteDiscoveryMode", support=Support.ACCEPTED, note="one-hop HAN: no source routes to discover")
 def set_source_route_discovery_mode(ncp: Ncp, p: Container) -> dict[str, Any]:
     return {"remaining_time": 0}
 
@@ -118,7 +118,7 @@ def set_manufacturer_code(ncp: Ncp, p: Container) -> dict[str, Any]:
     return {}
 
 
-@handles("setPowerDescriptor")
+@handles("setPowerDescriptor", support=Support.ACCEPTED, note="the node descriptor's power field is fixed")
 def set_power_descriptor(ncp: Ncp, p: Container) -> dict[str, Any]:
     return {}
 
@@ -134,7 +134,7 @@ def set_radio_power(ncp: Ncp, p: Container) -> dict[str, Any]:
     return {"status": EmberStatus.SUCCESS}
 
 
-@handles("setRadioChannel")
+@handles("setRadioChannel", support=Support.ACCEPTED, note="checked, but only a Mgmt_NWK_Update_req moves the network")
 def set_radio_channel(ncp: Ncp, p: Container) -> dict[str, Any]:
     return {"status": EmberStatus.SUCCESS if 11 <= p.channel <= 26 else EmberStatus.BAD_ARGUMENT}
 

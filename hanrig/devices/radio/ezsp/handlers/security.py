@@ -12,7 +12,7 @@ from typing import Any
 from construct import Container
 
 from hanrig.devices.ieee import WILDCARD_EUI64, Eui64
-from hanrig.devices.radio.ezsp.handlers.registry import handles
+from hanrig.devices.radio.ezsp.handlers.registry import Support, handles
 from hanrig.devices.radio.ezsp.types import (
     ConfigId,
     CurrentSecurityBitmask,
@@ -261,7 +261,7 @@ def remove_device(ncp: Ncp, p: Container) -> dict[str, Any]:
     return {"status": ncp.remove_device(p.dest_short, p.target_long)}
 
 
-@handles("gpSinkTableClearAll")
+@handles("gpSinkTableClearAll", support=Support.ACCEPTED, note="no Green Power tables are kept")
 def gp_sink_table_clear_all(ncp: Ncp, p: Container) -> dict[str, Any]:
     # The emulated NCP keeps no Green Power tables: there is nothing to clear.
     return {}

@@ -6,7 +6,7 @@ from typing import Any
 
 from construct import Container
 
-from hanrig.devices.radio.ezsp.handlers.registry import handles
+from hanrig.devices.radio.ezsp.handlers.registry import Support, handles
 from hanrig.devices.radio.ezsp.layer import Refused
 from hanrig.devices.radio.ezsp.types import COUNTER_TYPE_COUNT, EmberStatus, EzspStatus, MfgTokenId
 from hanrig.devices.radio.ncp import Ncp
@@ -68,13 +68,13 @@ def read_and_clear_counters(ncp: Ncp, p: Container) -> dict[str, Any]:
     return {"values": values}
 
 
-@handles("customFrame")
+@handles("customFrame", support=Support.REFUSED, note="stock firmware has no XNCP commands")
 def custom_frame(ncp: Ncp, p: Container) -> dict[str, Any]:
     # Stock firmware has no extended (XNCP) commands: the host falls back to plain EZSP.
     return {"status": EmberStatus.INVALID_CALL, "reply": b""}
 
 
-@handles("getTokenData")
+@handles("getTokenData", support=Support.REFUSED, note="the NV3 token interface is not emulated")
 def get_token_data(ncp: Ncp, p: Container) -> dict[str, Any]:
     # The NV3 token interface is not emulated; bellows treats this answer as "not there".
     raise Refused(EzspStatus.ERROR_INVALID_FRAME_ID)
