@@ -86,10 +86,14 @@ async def bench(tmp_path: Path) -> AsyncIterator[Bench]:
 
 
 async def _when_half_served(bench: Bench, eui64: str) -> None:
+    await _when_served(bench, eui64, 0.5)
+
+
+async def _when_served(bench: Bench, eui64: str, fraction: float) -> None:
     assert bench.coordinator is not None
     ieee = bench.coordinator.device(eui64).ieee
     async with asyncio.timeout(WAIT):
-        while (session := bench.hub.ota.session(ieee)) is None or session.progress.fraction < 0.5:
+        while (session := bench.hub.ota.session(ieee)) is None or session.progress.fraction < fraction:
             await asyncio.sleep(0.01)
 
 
@@ -114,6 +118,35 @@ async def test_an_ncp_reset_at_half_way_is_journaled_and_the_transfer_completes_
              if e.kind == "radio_event"]
     assert [state for state, _ in radio] == ["lost", "restored"]
     assert "WATCHDOG" in radio[0][1].upper()
+
+
+async def test_a_transfer_across_a_channel_change_resumes_and_completes_on_the_new_channel(tmp_path: Path) -> None:
+    # long enough that the PPMID, which follows 9 s after the broadcast, is still downloading
+    bench, journal = await _started(tmp_path, write_config(tmp_path, _small_image(98304)))
+    try:
+        ppmid, image = bench.config.device("ppmid"), bench.image("ppmid-v2")
+        await bench.join(ppmid)
+        transfer = asyncio.create_task(distribute(bench, ppmid, image))
+        await _when_served(bench, ppmid.eui64, 0.05)
+        assert bench.emulator is not None and bench.coordinator is not None
+        new_channel = 20 if bench.coordinator.app.state.network_info.channel != 20 else 21
+
+        # The coordinator moves at once; the PPMID follows once the broadcast has reached the whole
+        # HAN, and until then its block requests go unanswered
+        await asyncio.wait_for(bench.coordinator.app.move_network_to_channel(new_channel, num_broadcasts=1), WAIT)
+        result = await asyncio.wait_for(transfer, WAIT)
+
+        assert result.distribution.stage is Stage.TRANSFERRED, [m.describe() for m in result.measurements]
+        (verified,) = await _verified(bench, "ppmid")
+        assert verified["file_sha256"] == image.sha256
+        events = await bench.emulator.request("events")
+        moves = [(e["source"], e["channel"]) for e in events if e["kind"] == "channel_changed"]
+        assert moves[0] == ("ncp", new_channel) and ("ppmid", new_channel) in moves[1:]
+        downloads = [e["kind"] for e in events if e["source"] == "ppmid" and e["kind"].startswith("ota_download_")]
+        assert downloads == ["ota_download_started", "ota_download_complete"], "the device had to start over"
+    finally:
+        await bench.stop()
+        journal.close()
 
 
 async def test_a_radio_that_stays_away_past_the_reconnect_timeout_is_gone_and_journaled(tmp_path: Path) -> None:
