@@ -326,7 +326,9 @@ class Ncp:
 
     @property
     def channel(self) -> int | None:
-        return self.nvm.network.channel if self.network_up and self.nvm.network is not None else None
+        # the formed network's, even before networkInit brings it up: devices restored as members
+        # of it listen there from the start
+        return self.nvm.network.channel if self.nvm.network is not None else None
 
     @property
     def in_range(self) -> bool:
