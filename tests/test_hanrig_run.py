@@ -6,9 +6,11 @@ The suite runs once for this module (about a minute); the tests then read what i
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,11 +80,11 @@ def test_embedded_default_passes_every_secmp0007_scenario(suite_run: SuiteRun) -
     assert result.stdout.strip().splitlines()[-1].startswith("PASS: 17 pass; reports in ")
 
 
-def test_run_leaves_the_four_reports_its_log_and_the_junit_asked_for(suite_run: SuiteRun) -> None:
+def test_run_leaves_the_four_reports_its_log_its_han_capture_and_the_junit_asked_for(suite_run: SuiteRun) -> None:
     run_dir, junit = suite_run.run_dir, suite_run.junit
 
     assert sorted(p.name for p in run_dir.iterdir() if p.is_file()) == [
-        "junit.xml", "report.html", "run.journal", "run.json", "run.log"]
+        "han.keys", "han.pcap", "junit.xml", "report.html", "run.journal", "run.json", "run.log"]
     root = ElementTree.parse(junit).getroot()
     properties = {p.get("name"): p.get("value") for p in root.find("testsuite/properties")}
     assert properties["zigpy_version"] == "2.4.0" and properties["bellows_version"] == "1.2.1"
@@ -294,3 +296,37 @@ def test_run_writes_only_in_its_report_dir_and_leaves_its_tmpdir_empty(suite_run
     assert suite_run.result.returncode == 0
     assert suite_run.checkout_changes == set()
     assert list(suite_run.tmpdir.iterdir()) == []
+
+
+def _tshark(run_dir: Path, display_filter: str, *fields: str) -> list[list[str]]:
+    """The capture's frames matching ``display_filter``, decrypted with the run's keys file, as field rows."""
+    assert shutil.which("tshark"), "tshark is needed (the README's test command installs it)"
+    keys = (run_dir / "han.keys").read_text().strip()
+    command = ["tshark", "-r", str(run_dir / "han.pcap"), "-o", f"uat:zigbee_pc_keys:{keys}", "-Y", display_filter,
+               "-T", "fields", *itertools.chain.from_iterable(("-e", field) for field in fields)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+    return [line.split("\t") for line in result.stdout.splitlines()]
+
+
+def test_the_han_capture_decodes_in_tshark_and_its_block_responses_are_the_transfer_the_record_shows(
+        suite_run: SuiteRun) -> None:
+    record = json.loads((suite_run.run_dir / "run.json").read_text())
+    (first,) = [s for s in record["scenarios"] if s["id"] == "SECMP0007-01"]
+    block = max(m["value"] for m in first["measurements"] if m["name"] == "largest Image Block Response")
+    total = first["samples"][-1]["total"]
+    during = f'frame.time_epoch >= {first["started"]} && frame.time_epoch <= {first["finished"]}'
+
+    responses = _tshark(suite_run.run_dir, f"{during} && zbee_zcl_general.ota.cmd.srv_tx.id == 0x05",
+                        "zbee_zcl_general.ota.file.offset", "zbee_zcl_general.ota.data_size")
+    commands = {row[0] for row in _tshark(suite_run.run_dir, f"{during} && zbee_zcl", "_ws.col.Info")}
+
+    assert [(int(offset), int(size)) for offset, size in responses] == [
+        (offset, min(block, total - offset)) for offset in range(0, total, block)]
+    for command in ("Image Notify", "Query Next Image Request", "Query Next Image Response", "Image Block Request",
+                    "Upgrade End Request", "Upgrade End Response", "Request Tunnel", "Request Tunnel Response"):
+        assert any(f"ZCL OTA: {command}," in info or f"ZCL Tunneling: {command}," in info for info in commands), command
+    # the GBCS messages the tunnel carried, as Wireshark's GBCS dissector names them
+    tunnelled = _tshark(suite_run.run_dir, "zbee_zcl_se.tun.cmd.srv_rx.id || zbee_zcl_se.tun.cmd.srv_tx.id",
+                        "_ws.col.Info")
+    kinds = {row[0].split(",")[0] for row in tunnelled}
+    assert {"Alert", "Command", "Response"} <= kinds, kinds

@@ -51,7 +51,7 @@ def test_the_readme_main_job_command_passes_in_a_fresh_clone_and_installs_only_h
     assert re.fullmatch(r"PASS: 17 pass; reports in reports/\S+", last), last
     run_dir = clone / last.rsplit(" ", 1)[1]
     assert sorted(p.name for p in run_dir.iterdir() if p.is_file()) == [
-        "junit.xml", "report.html", "run.journal", "run.json", "run.log"]
+        "han.keys", "han.pcap", "junit.xml", "report.html", "run.journal", "run.json", "run.log"]
     (record,) = clone.glob(".venv/lib/python*/site-packages/hanrig-*.dist-info/RECORD")
     installed = {line.split(",")[0].split("/")[0] for line in record.read_text().splitlines()}
     assert {name for name in installed if not name.startswith("..")} == {"hanrig", record.parent.name}

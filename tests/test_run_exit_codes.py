@@ -169,4 +169,4 @@ def test_a_radio_killed_mid_transfer_ends_the_run_with_exit_3_the_scenario_inter
     assert "did not come back within 3 s" in record["scenarios"][0]["reason"]
     assert [e["state"] for e in record["radio_events"]] == ["lost", "gone"]
     assert sorted(p.name for p in run_dir(reports).iterdir() if p.is_file()) == [
-        "junit.xml", "report.html", "run.journal", "run.json", "run.log"]
+        "han.keys", "han.pcap", "junit.xml", "report.html", "run.journal", "run.json", "run.log"]

@@ -111,6 +111,8 @@ def _seed(ctx: click.Context, param: click.Parameter, value: str | None) -> int 
     "--state", type=click.Path(path_type=Path), help="NCP state file (open coordinator backup JSON)."
 )
 @click.option("--seed", metavar="N", callback=_seed, help="Seed for every random fault (default 0).")
+@click.option("--pcap", type=click.Path(path_type=Path), help="Write every frame on the virtual HAN to this "
+              "pcap file (802.15.4, Zigbee NWK secured), and the network key beside it (FILE.keys) for Wireshark.")
 @click.option("--exit-with-parent", is_flag=True, help="Stop (saving state) when the process that started "
               "this one ends, so that a rig killed with SIGKILL leaves no radio behind.")
 @json_option
@@ -124,6 +126,7 @@ def emulate(
     ash_corrupt: float | None,
     state: Path | None,
     seed: int | None,
+    pcap: Path | None,
     exit_with_parent: bool,
     as_json: bool,
 ) -> None:
@@ -138,7 +141,7 @@ def emulate(
         raise
     parent = os.getppid() if exit_with_parent else None
     asyncio.run(_run(emulation, port.absolute(), socket_address, control.absolute() if control else None, as_json,
-                     parent))
+                     parent, pcap.absolute() if pcap else None))
 
 
 def _emulation(config_path: Path | None, *, ezsp_version: int | None, ash_drop: float | None,
@@ -170,6 +173,7 @@ async def _run(
     control: Path | None,
     as_json: bool,
     parent: int | None,
+    pcap: Path | None,
 ) -> None:
     from hanrig.devices.radio.control import running
 
@@ -180,7 +184,8 @@ async def _run(
     watch = loop.create_task(_when_orphaned(parent, stop)) if parent is not None else None
     ready = False
     try:
-        async with running(emulation, port=port, socket=socket_address, control=control) as (_, readiness):
+        async with running(emulation, port=port, socket=socket_address, control=control, capture=pcap) as (
+                _, readiness):
             ready = True
             if as_json:
                 emit_json(readiness.as_dict())

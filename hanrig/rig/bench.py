@@ -31,10 +31,12 @@ LOG = logging.getLogger(__name__)
 
 
 class Bench:
-    def __init__(self, config: RigConfig, recorder: Recorder, *, workdir: Path) -> None:
+    def __init__(self, config: RigConfig, recorder: Recorder, *, workdir: Path, capture: Path | None = None) -> None:
         self.config = config
         self.recorder = recorder
         self.workdir = workdir
+        #: where an emulated radio writes what its HAN carried (pcap, with the network key beside it)
+        self.capture = capture
         self.keystore = config.keystore
         self.hub = CommsHub(eui=config.gbcs.comms_hub, acb=config.gbcs.acb, keystore=self.keystore,
                             recorder=recorder, image_retention=config.ch.image_retention)
@@ -61,7 +63,8 @@ class Bench:
         coordinator = self.config.coordinator
         path = coordinator.port
         if coordinator.emulated:
-            self.emulator = await EmulatedRadio.start(self.workdir / "emulator", config=self.config.path)
+            capture = ("--pcap", str(self.capture)) if self.capture is not None else ()
+            self.emulator = await EmulatedRadio.start(self.workdir / "emulator", config=self.config.path, args=capture)
             path = str(self.emulator.port)
         elif path.startswith("usb:"):
             path = _port_of_usb_serial(path.removeprefix("usb:"))
@@ -72,7 +75,9 @@ class Bench:
         self.hub.coordinator = self.coordinator
         await self.coordinator.start()
         self.coordinator.admit(device.eui64 for device in self.config.devices)
-        self.recorder.record("radio", **self.coordinator.radio_info())
+        captured = ({"capture": {"pcap": self.capture.name, "keys": self.capture.with_suffix(".keys").name}}
+                    if self.emulator is not None and self.capture is not None else {})
+        self.recorder.record("radio", **self.coordinator.radio_info(), **captured)
 
     def _radio_event(self, event: RadioEvent) -> None:
         """Journal the radio's loss and return; transfers under way pick up where the devices stand."""

@@ -48,7 +48,8 @@ class RigRuntime:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="hanrig-bench", daemon=True)
         self._thread.start()
-        self.bench = Bench(config, recorder, workdir=workdir)
+        # the HAN's capture goes into the run's report directory, beside the reports
+        self.bench = Bench(config, recorder, workdir=workdir, capture=workdir.parent / "han.pcap")
         self._variants = 0
         #: (manufacturer code, image type) -> the highest file version handed out by ``newer``
         self._highest_version: dict[tuple[int, int], int] = {}

@@ -20,6 +20,7 @@ class FakeCoordinator:
     is_router = True
     rx_on_when_idle = True
     channel = 11
+    eui64 = Eui64(0x00124B0000000001)
 
     def __init__(self, ack: AckTiming = AckTiming.NOW, admit: bool = True) -> None:
         self.received: list[ApsMessage] = []

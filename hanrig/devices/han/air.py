@@ -71,6 +71,26 @@ class AirtimeAccount:
         return {"frames": self.frames, "airtime_s": self.seconds}
 
 
+class FrameKind(enum.Enum):
+    DATA = "data"
+    APS_ACK = "aps_ack"
+
+
+@dataclass(frozen=True)
+class OnAir:
+    """A frame as it goes on the air, for whoever listens in (a capture): sent, if not necessarily heard."""
+
+    time: float
+    kind: FrameKind
+    #: the data frame, or for an APS ACK the data frame it acknowledges
+    message: ApsMessage
+    #: the node id that sends it (for an ACK, the receiver of ``message``)
+    sender: int
+    #: the EUI-64 of the sender, which the NWK security header carries
+    sender_eui64: Eui64
+    channel: int | None
+
+
 @dataclass(frozen=True)
 class JoinRequest:
     eui64: Eui64
@@ -85,6 +105,9 @@ class Station(Protocol):
 
     @property
     def node_id(self) -> int: ...
+
+    @property
+    def eui64(self) -> Eui64: ...
 
     @property
     def on_network(self) -> bool: ...
@@ -138,6 +161,8 @@ class Air:
         self.trust_center: TrustCenter | None = None
         self._awaiting_ack: dict[tuple[int, int, int, int], _Transmission] = {}
         self.account = AirtimeAccount()
+        #: called with every frame put on the air (a capture listens here)
+        self.listeners: list[Callable[[OnAir], None]] = []
 
     # ---------------------------------------------------------------- membership
 
@@ -201,6 +226,7 @@ class Air:
         hop = self.settings.latency + (frame_airtime if self.settings.airtime else 0.0)
         if sender is not None and sender.on_network and sender.in_range:
             self.account.add(frame_airtime)
+            self.put_on_air(FrameKind.DATA, message, sender)
             for station in list(self._stations.values()):
                 if station is sender or station.channel != sender.channel or not self._floods_to(message, station):
                     continue
@@ -209,6 +235,13 @@ class Air:
                     continue
                 self.scheduler.call_later(hop, self._deliver_flood, station, message)
         self.scheduler.call_later(hop, on_done, True)
+
+    def put_on_air(self, kind: FrameKind, message: ApsMessage, sender: Station) -> None:
+        """Tell the listeners a frame went out from ``sender``."""
+        if self.listeners:
+            frame = OnAir(self.scheduler.time(), kind, message, sender.node_id, sender.eui64, sender.channel)
+            for listener in self.listeners:
+                listener(frame)
 
     def _floods_to(self, message: ApsMessage, station: Station) -> bool:
         if not (station.on_network and station.in_range):
@@ -297,6 +330,8 @@ class _Transmission:
             and sender.channel == receiver.channel
         )
         hop = air._data_time(self.message)  # a frame that is lost took its airtime all the same
+        if sender is not None and sender.on_network and sender.in_range:
+            air.put_on_air(FrameKind.DATA, self.message, sender)
         if not reachable or air.faults.random.chance("air.loss", air.faults.faults.air.loss):
             air.events.emit("air", "lost", **_describe(self.message), attempt=self.attempts)
             if self.message.ack_requested:
@@ -332,6 +367,9 @@ class _Transmission:
     def _send_ack(self) -> None:
         air = self.air
         hop = air._ack_time(self.message)
+        receiver = air.station(self.message.destination)
+        if receiver is not None:
+            air.put_on_air(FrameKind.APS_ACK, self.message, receiver)
         if air.faults.random.chance("air.aps_ack_failure", air.faults.faults.air.aps_ack_failure):
             air.events.emit("air", "ack_lost", **_describe(self.message), attempt=self.attempts)
             self.timer = air.scheduler.call_later(air.settings.aps_ack_timeout, self._no_ack)

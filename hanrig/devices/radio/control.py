@@ -269,13 +269,15 @@ async def running(
     port: Path,
     socket: tuple[str, int] | None = None,
     control: Path | None = None,
+    capture: Path | None = None,
 ) -> AsyncIterator[tuple[EmulatorControl, Readiness]]:
     """An emulator on this event loop (and its control socket, if ``control`` is given).
 
     What ``hanrig emulate`` runs, and what an in-process pytest fixture uses: it yields the
     control API and the readiness, and stops everything (saving the NCP state) on exit.
+    ``capture``: write every frame on the virtual HAN there (pcap, see ``han/capture.py``).
     """
-    emulator = Emulator(emulation, port=port, socket=socket)
+    emulator = Emulator(emulation, port=port, socket=socket, capture=capture)
     api = EmulatorControl(emulator)
     server = ControlServer(api, control) if control is not None else None
     try:

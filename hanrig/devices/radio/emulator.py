@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from hanrig.devices.errors import InputError
 from hanrig.devices.events import EventLog
 from hanrig.devices.han.air import Air
+from hanrig.devices.han.capture import AirCapture
 from hanrig.devices.han.kinds import DeviceSpec, kinds
 from hanrig.devices.han.node import Node
 from hanrig.devices.protocol import Readiness
@@ -36,7 +38,8 @@ LOG = logging.getLogger(__name__)
 
 
 class Emulator:
-    def __init__(self, emulation: Emulation, *, port: Path, socket: tuple[str, int] | None = None) -> None:
+    def __init__(self, emulation: Emulation, *, port: Path, socket: tuple[str, int] | None = None,
+                 capture: Path | None = None) -> None:
         radio = emulation.radio
         if radio.ezsp_version not in TABLES:
             raise InputError(f"EZSP version {radio.ezsp_version} is not emulated (choose {sorted(TABLES)})")
@@ -84,6 +87,13 @@ class Emulator:
         self._socket: SocketPort | None = None
         self._power_on_rstack: Timer | None = None
         self._running = False
+        self.capture: AirCapture | None = None
+        if capture is not None:
+            self.capture = AirCapture(capture, capture.with_suffix(".keys"),
+                                      pan_id=lambda: self.ncp.settings_or_empty().pan_id,
+                                      network_key=lambda: self.ncp.nvm.network_key,
+                                      start=self.scheduler.time(), epoch=time.time())
+            self.air.listeners.append(self.capture)
         for device in emulation.devices:
             self.add_device(device)
 
@@ -126,6 +136,8 @@ class Emulator:
             # An emulator that never started must not write over a state file another one uses.
             self.ncp.save()
             self._running = False
+        if self.capture is not None:
+            self.capture.close()
         self.events.emit("emulator", "stopped")
 
     # ---------------------------------------------------------------- the serial line

@@ -163,6 +163,7 @@ def _cover(record: RunRecord) -> str:
              **{f"station {k}": v for k, v in record.station.items()}}
     configured = [image for image in record.images if not image.get("derived_from")]
     derived = len(record.images) - len(configured)
+    capture = record.radio.get("capture")
     torn = ("<p>The journal's last line was torn (the run was killed mid-write) and was ignored.</p>"
             if record.journal_torn else "")
     return (f'<section class="cover" id="signoff"><h1>hanrig sign-off report: {escape(record.suite or "run")}</h1>'
@@ -173,9 +174,20 @@ def _cover(record: RunRecord) -> str:
             f'<h2>Images</h2><div id="images">{_images(configured)}</div>'
             + (f"<p>The scenarios also served {derived} images the rig derived from these (newer versions "
                "re-signed, tampered copies); each scenario names those it delivered.</p>" if derived else "")
-            + f'<div class="side"><div><h2>Bench</h2>{_pairs(bench)}</div>'
+            + f'<div class="side"><div><h2>Bench</h2>{_pairs(bench)}{_capture(capture)}</div>'
             f"<div><h2>Versions</h2>{_pairs(record.versions)}</div></div>"
             f'<h2>Sign-off</h2><div id="signoff-block">{_signoff()}</div></section>')
+
+
+def _capture(capture: dict[str, str] | None) -> str:
+    """Links to the HAN capture of an emulated bench and its keys file, for Wireshark."""
+    if not capture:
+        return ""
+    pcap, keys = escape(capture["pcap"]), escape(capture["keys"])
+    return (f'<p id="capture">HAN capture: <a href="{pcap}">{pcap}</a>, decrypted with the network key in '
+            f'<a href="{keys}">{keys}</a> (Wireshark: copy it to the profile\'s '
+            f'<span class="mono">zigbee_pc_keys</span>, or <span class="mono">'
+            f'tshark -o "uat:zigbee_pc_keys:$(cat {keys})" -r {pcap}</span>).</p>')
 
 
 def _timeline(record: RunRecord) -> str:
