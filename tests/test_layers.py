@@ -6,6 +6,7 @@
     hanrig.devices      the emulated radio and devices, a program of its own
     hanrig.bench        what the config says, shared by the rig and the emulator
     hanrig.gbcs         codecs and crypto, no I/O
+    hanrig.pcap         Zigbee frames in pcap files for Wireshark, no radio
     hanrig.testpki      the project's test keys (cryptography only)
     hanrig.console      the conventions every hanrig program shares
 
@@ -28,11 +29,12 @@ import pytest
 from tests.paths import REPO
 
 #: layer -> what it may import of hanrig besides itself (a name allows that module and those under it)
-_BOTTOM = frozenset({"hanrig.gbcs", "hanrig.console", "hanrig.testpki"})
+_BOTTOM = frozenset({"hanrig.gbcs", "hanrig.console", "hanrig.testpki", "hanrig.pcap"})
 ALLOWED: dict[str, frozenset[str]] = {
     "hanrig.console": frozenset(),
     "hanrig.testpki": frozenset(),
     "hanrig.gbcs": frozenset(),
+    "hanrig.pcap": frozenset(),
     "hanrig.bench": frozenset({"hanrig.gbcs", "hanrig.testpki"}),
     "hanrig.devices": _BOTTOM | {"hanrig.bench"},
     "hanrig.rig": _BOTTOM | {"hanrig.bench", "hanrig.devices.protocol"},
@@ -44,6 +46,7 @@ STANDALONE = frozenset({"hanrig.devices.protocol"})
 FORBIDDEN_LIBRARIES: dict[str, frozenset[str]] = {
     "hanrig.gbcs": frozenset({"zigpy", "bellows", "serial", "serialx", "yaml"}),
     "hanrig.bench": frozenset({"zigpy", "bellows", "serial", "serialx"}),
+    "hanrig.pcap": frozenset({"zigpy", "bellows", "serial", "serialx"}),
     "hanrig.devices": frozenset({"zigpy", "bellows", "zigpy_znp", "zigpy_deconz"}),
 }
 

@@ -13,12 +13,14 @@ import contextlib
 import logging
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import zigpy.device
 
 from hanrig.bench.errors import ConfigError
 from hanrig.rig.ch.hub import CommsHub
 from hanrig.rig.config import DeviceConfig, RigConfig
+from hanrig.rig.coordinator.capture import HostSideCapture
 from hanrig.rig.coordinator.coordinator import Coordinator, RadioEvent, RadioSettings, RadioState
 from hanrig.rig.coordinator.emulated import EmulatedRadio
 from hanrig.rig.dcc import Dcc
@@ -31,12 +33,15 @@ LOG = logging.getLogger(__name__)
 
 
 class Bench:
-    def __init__(self, config: RigConfig, recorder: Recorder, *, workdir: Path, capture: Path | None = None) -> None:
+    def __init__(self, config: RigConfig, recorder: Recorder, *, workdir: Path, capture: Path | None = None,
+                 host_capture: Path | None = None) -> None:
         self.config = config
         self.recorder = recorder
         self.workdir = workdir
         #: where an emulated radio writes what its HAN carried (pcap, with the network key beside it)
         self.capture = capture
+        #: where the rig writes every packet it sends and receives through the NCP (pcap, host-side)
+        self.host_capture = host_capture
         self.keystore = config.keystore
         self.hub = CommsHub(eui=config.gbcs.comms_hub, acb=config.gbcs.acb, keystore=self.keystore,
                             recorder=recorder, image_retention=config.ch.image_retention)
@@ -71,12 +76,17 @@ class Bench:
         self.coordinator = Coordinator(RadioSettings(coordinator.radio, path, coordinator.baudrate,
                                                      coordinator.flow_control, coordinator.database,
                                                      coordinator.channel, coordinator.reconnect_timeout),
-                                       self.hub, on_radio=self._radio_event)
+                                       self.hub, on_radio=self._radio_event,
+                                       capture=HostSideCapture(self.host_capture) if self.host_capture else None)
         self.hub.coordinator = self.coordinator
         await self.coordinator.start()
         self.coordinator.admit(device.eui64 for device in self.config.devices)
-        captured = ({"capture": {"pcap": self.capture.name, "keys": self.capture.with_suffix(".keys").name}}
-                    if self.emulator is not None and self.capture is not None else {})
+        captured: dict[str, Any] = {}
+        if self.emulator is not None and self.capture is not None:
+            captured = {"capture": {"pcap": self.capture.name, "keys": self.capture.with_suffix(".keys").name,
+                                    "side": "air"}}
+        elif self.host_capture is not None:
+            captured = {"capture": {"pcap": self.host_capture.name, "keys": None, "side": "host"}}
         self.recorder.record("radio", **self.coordinator.radio_info(), **captured)
 
     def _radio_event(self, event: RadioEvent) -> None:

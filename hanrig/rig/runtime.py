@@ -48,8 +48,11 @@ class RigRuntime:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="hanrig-bench", daemon=True)
         self._thread.start()
-        # the HAN's capture goes into the run's report directory, beside the reports
-        self.bench = Bench(config, recorder, workdir=workdir, capture=workdir.parent / "han.pcap")
+        # the HAN's capture goes into the run's report directory, beside the reports: the emulated air's,
+        # or on a physical bench what the rig itself sends and receives
+        emulated = config.coordinator.emulated
+        self.bench = Bench(config, recorder, workdir=workdir, capture=workdir.parent / "han.pcap" if emulated else None,
+                           host_capture=None if emulated else workdir.parent / "han-host.pcap")
         self._variants = 0
         #: (manufacturer code, image type) -> the highest file version handed out by ``newer``
         self._highest_version: dict[tuple[int, int], int] = {}

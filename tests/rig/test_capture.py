@@ -59,3 +59,37 @@ async def test_a_transfer_with_5_percent_air_loss_shows_its_retransmissions_in_t
     assert again and again <= {(e["from"].lower(), e["counter"], e["cluster"].lower()) for e in lost}
     assert 0 < sum(count - 1 for count in sent.values()) <= len(lost)
     assert any(cluster == "0x0019" for _, _, cluster in again), "no OTA frame was sent again"
+
+
+async def test_the_host_side_capture_holds_what_the_rig_sent_and_received_and_tshark_reads_it(tmp_path: Path) -> None:
+    # What a physical bench writes; here on the emulated radio, whose own capture is left off
+    config: dict[str, Any] = yaml.safe_load((REPO / "hil_config.yaml").read_text())
+    config["images"]["ppmid-v2"]["build"]["payload_size"] = 4096
+    (tmp_path / "hil_config.yaml").write_text(yaml.safe_dump(config))
+    capture = tmp_path / "han-host.pcap"
+    with Journal(tmp_path / "run.journal") as journal:
+        bench = Bench(load_config(tmp_path / "hil_config.yaml"), Recorder(journal), workdir=tmp_path / "work",
+                      host_capture=capture)
+        try:
+            await bench.start()
+            ppmid = bench.config.device("ppmid")
+            await bench.join(ppmid)
+            image = bench.image("ppmid-v2")
+            update = await distribute(bench, ppmid, image)
+        finally:
+            await bench.stop()
+    assert update.distribution.stage is Stage.TRANSFERRED
+
+    rows = subprocess.run(
+        ["tshark", "-r", str(capture), "-Y", "zbee_zcl_general.ota.cmd.srv_tx.id == 0x05", "-T", "fields",
+         "-e", "wpan.src16", "-e", "wpan.dst16", "-e", "zbee_zcl_general.ota.file.offset"],
+        capture_output=True, text=True, timeout=120, check=True).stdout.splitlines()
+    requests = subprocess.run(
+        ["tshark", "-r", str(capture), "-Y", "zbee_zcl_general.ota.cmd.srv_rx.id == 0x03", "-T", "fields",
+         "-e", "wpan.src16"], capture_output=True, text=True, timeout=120, check=True).stdout.splitlines()
+
+    offsets = [int(row.split("\t")[2]) for row in rows]
+    assert offsets == list(range(0, len(image.data), 64))
+    assert {tuple(row.split("\t")[:2]) for row in rows} == {("0x0000", "0x2560")}
+    assert len(requests) == len(offsets) and set(requests) == {"0x2560"}
+    assert not capture.with_suffix(".keys").exists()

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pytest
 from click.testing import CliRunner
 
 from hanrig import cli
@@ -223,3 +224,19 @@ def test_a_transfers_progress_is_one_stage_row_and_a_plot_with_its_restart(tmp_p
     assert "Transferring 0% to 30%" in stages and "Transferring 0% to 10%" in stages
     plot = html.split('<figure class="transfers">', 1)[1].split("</figure>", 1)[0]
     assert plot.startswith("<svg") and "device restarted" in plot and "transferred" in plot
+
+
+@pytest.mark.parametrize(("capture", "shown", "not_shown"), [
+    ({"pcap": "han.pcap", "keys": "han.keys", "side": "air"}, ['href="han.pcap"', 'href="han.keys"'], ["Host-side"]),
+    ({"pcap": "han-host.pcap", "keys": None, "side": "host"}, ['href="han-host.pcap"', "not a sniffer trace"],
+     ["han.keys"]),
+])
+def test_the_cover_links_the_han_capture_and_says_which_side_it_was_taken_on(
+        tmp_path: Path, capture: dict[str, object], shown: list[str], not_shown: list[str]) -> None:
+    with Journal(tmp_path / "run.journal") as journal:
+        journal.append("run_started", run_id="r4", suite="secmp0007")
+        journal.append("radio", radio="ezsp", path="/dev/ttyUSB0", capture=capture)
+        journal.append("run_finished", outcome="pass", reason="")
+    html = write_reports(tmp_path / "run.journal", tmp_path / "out")["report.html"].read_text()
+    (paragraph,) = [part for part in html.split("<p ") if part.startswith('id="capture"')]
+    assert all(text in paragraph for text in shown) and not any(text in paragraph for text in not_shown)

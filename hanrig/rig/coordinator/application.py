@@ -19,6 +19,7 @@ import zigpy.profiles.zha
 import zigpy.types
 
 from hanrig.bench.errors import ConfigError
+from hanrig.rig.coordinator.capture import HostCapture
 
 if TYPE_CHECKING:
     from zigpy.application import ControllerApplication
@@ -52,7 +53,8 @@ def application_class(radio: str) -> type[ControllerApplication]:
         base: Any = getattr(importlib.import_module(module_name), class_name)
     except ImportError:
         raise ConfigError(f"radio type {radio!r} needs its zigpy library: pip install 'hanrig[{extra}]'") from None
-    mixins: tuple[type, ...] = (SmartEnergyProfile,)
+    # the capture first: it records frames as they arrive, before the Smart Energy profile is rewritten
+    mixins: tuple[type, ...] = (HostCapture, SmartEnergyProfile)
     if radio == "ezsp":
         from hanrig.rig.coordinator.fragmentation import EzspFragmentation
 

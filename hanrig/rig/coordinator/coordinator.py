@@ -34,6 +34,7 @@ from zigpy.zcl.clusters import general, smartenergy
 import hanrig.rig.zcl  # noqa: F401 - registers the rig's clusters with zigpy before any device appears
 from hanrig.bench.errors import ConfigError
 from hanrig.rig.coordinator.application import SMART_ENERGY_PROFILE, application_class
+from hanrig.rig.coordinator.capture import HostSideCapture
 from hanrig.rig.coordinator.orphan_tasks import quiet_closed_link_sends
 from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.zcl.tunneling import Tunneling
@@ -121,8 +122,11 @@ class Coordinator:
     """The zigpy application the rig drives, with the Communications Hub's endpoint and device log."""
 
     def __init__(self, settings: RadioSettings, requests: ClusterRequests, *,
-                 on_radio: Callable[[RadioEvent], None] = lambda event: None) -> None:
+                 on_radio: Callable[[RadioEvent], None] = lambda event: None,
+                 capture: HostSideCapture | None = None) -> None:
         self.settings = settings
+        #: every packet the host sends and receives, to a pcap file (a physical bench's only capture)
+        self.capture = capture
         self._requests = requests
         self._on_radio = on_radio
         self._app: ControllerApplication | None = None
@@ -199,6 +203,7 @@ class Coordinator:
         except Exception as exc:  # voluptuous.Invalid and friends: the settings are wrong
             raise ConfigError(f"coordinator settings rejected by zigpy: {exc}") from None
         app.cluster_requests = self._requests
+        app.host_capture = self.capture
         try:
             await app.startup(auto_form=form)
         except zigpy.exceptions.NetworkNotFormed:
@@ -217,6 +222,8 @@ class Coordinator:
             app, self._app = self._app, None
             with contextlib.suppress(Exception):
                 await app.shutdown()
+        if self.capture is not None:
+            self.capture.close()
 
     # ---------------------------------------------------------------- losing and regaining the radio
 

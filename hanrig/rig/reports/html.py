@@ -179,11 +179,15 @@ def _cover(record: RunRecord) -> str:
             f'<h2>Sign-off</h2><div id="signoff-block">{_signoff()}</div></section>')
 
 
-def _capture(capture: dict[str, str] | None) -> str:
+def _capture(capture: dict[str, Any] | None) -> str:
     """Links to the HAN capture of an emulated bench and its keys file, for Wireshark."""
     if not capture:
         return ""
-    pcap, keys = escape(capture["pcap"]), escape(capture["keys"])
+    pcap = escape(capture["pcap"])
+    if capture.get("side") == "host":
+        return (f'<p id="capture">Host-side capture: <a href="{pcap}">{pcap}</a>, every frame the rig sent and '
+                "received through its NCP, as the host saw it (after the NCP decrypted it): not a sniffer trace.</p>")
+    keys = escape(capture["keys"])
     return (f'<p id="capture">HAN capture: <a href="{pcap}">{pcap}</a>, decrypted with the network key in '
             f'<a href="{keys}">{keys}</a> (Wireshark: copy it to the profile\'s '
             f'<span class="mono">zigbee_pc_keys</span>, or <span class="mono">'
