@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from hanrig.rig.journal import Journal, read_journal
 from hanrig.rig.recorder import Recorder
 from hanrig.rig.tracking import Stage
 from hanrig.rig.update import distribute, update
+from hanrig.rig.zcl.ota import Ota as RigOta
 from tests.paths import REPO
 
 
@@ -103,3 +105,22 @@ async def test_a_device_whose_real_hardware_is_outside_the_range_is_refused_at_i
     # expected to succeed, so its missing Upgrade End Request fails too
     assert failed == {"hardware version the device reports", "Query Next Image answered", "CCS08 alert code",
                       "CCS08 response code", "Upgrade End Request status"}
+
+
+async def test_block_requests_of_a_transfer_skip_zigpys_zcl_layer_and_the_rest_go_through_it(
+        bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    through_zigpy: list[int] = []
+    handle = RigOta.handle_cluster_request
+
+    def spy(self: RigOta, hdr: Any, args: Any, **kwargs: Any) -> None:
+        through_zigpy.append(hdr.command_id)
+        handle(self, hdr, args, **kwargs)
+
+    monkeypatch.setattr(RigOta, "handle_cluster_request", spy)
+
+    result = await distribute(bench, bench.config.device("ppmid"), bench.image("ppmid-v2"))
+
+    assert result.distribution.stage is Stage.TRANSFERRED
+    assert result.session is not None and result.session.progress.blocks > 100
+    # Query Next Image and Upgrade End through zigpy; not one of the blocks
+    assert sorted(set(through_zigpy)) == [0x01, 0x06]

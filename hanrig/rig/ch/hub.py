@@ -84,6 +84,9 @@ class CommsHub:
     def ota_request(self, cluster: Any, hdr: foundation.ZCLHeader, args: Any) -> bool:
         return self.ota.ota_request(cluster, hdr, args)
 
+    def ota_block_request(self, ieee: zigpy.types.EUI64, request: Any) -> bool:
+        return self.ota.block_request(ieee, request)
+
     def tunneling_request(self, cluster: Any, hdr: foundation.ZCLHeader, args: Any) -> bool:
         return self.tunnels.tunneling_request(cluster, hdr, args)
 

@@ -19,6 +19,7 @@ import zigpy.profiles.zha
 import zigpy.types
 
 from hanrig.bench.errors import ConfigError
+from hanrig.rig.coordinator.block_lane import OtaBlockLane
 from hanrig.rig.coordinator.capture import HostCapture
 
 if TYPE_CHECKING:
@@ -53,8 +54,9 @@ def application_class(radio: str) -> type[ControllerApplication]:
         base: Any = getattr(importlib.import_module(module_name), class_name)
     except ImportError:
         raise ConfigError(f"radio type {radio!r} needs its zigpy library: pip install 'hanrig[{extra}]'") from None
-    # the capture first: it records frames as they arrive, before the Smart Energy profile is rewritten
-    mixins: tuple[type, ...] = (HostCapture, SmartEnergyProfile)
+    # the capture first: it records frames as they arrive, before the block lane takes some of them
+    # and before the Smart Energy profile is rewritten
+    mixins: tuple[type, ...] = (HostCapture, OtaBlockLane, SmartEnergyProfile)
     if radio == "ezsp":
         from hanrig.rig.coordinator.fragmentation import EzspFragmentation
 

@@ -92,6 +92,10 @@ class ClusterRequests(Protocol):
 
     def ota_request(self, cluster: Any, hdr: Any, args: Any) -> bool: ...
 
+    def ota_block_request(self, ieee: zigpy.types.EUI64, request: Any) -> bool:
+        """An Image Block Request parsed on the block lane (``rig.zcl.ota_blocks``); True once taken."""
+        ...
+
     def tunneling_request(self, cluster: Any, hdr: Any, args: Any) -> bool: ...
 
 

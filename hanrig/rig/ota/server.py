@@ -24,6 +24,7 @@ from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.ota.policy import OtaPolicy
 from hanrig.rig.ota.progress import Progress
 from hanrig.rig.ota.session import LinkError, OtaSession, Request, SessionResult, Status
+from hanrig.rig.zcl.ota_blocks import IMAGE_BLOCK_REQUEST, block_response
 
 LOG = logging.getLogger(__name__)
 
@@ -39,7 +40,13 @@ class ZigpyOtaLink:
     async def send(self, command: str, /, *, tsn: int | None = None, **fields: Any) -> None:
         definition = getattr(Ota.ClientCommandDefs, command)
         with _delivery_failures():
-            await self._cluster.client_command(definition.id, tsn=tsn, **fields)
+            if command == "image_block_response" and fields["status"] == Status.SUCCESS and tsn is not None:
+                # the frame every block repeats, from its compiled declaration; the same bytes zigpy would build
+                del fields["status"]
+                await self._cluster.endpoint.reply(cluster=Ota.cluster_id, sequence=tsn, command_id=definition.id,
+                                                   data=block_response(tsn=tsn, **fields))
+            else:
+                await self._cluster.client_command(definition.id, tsn=tsn, **fields)
 
     async def default_response(self, tsn: int, command_id: int, status: Status) -> None:
         with _delivery_failures():
@@ -86,6 +93,14 @@ class OtaServer:
             cluster.create_catching_task(link.send("image_block_response", tsn=hdr.tsn, status=Status.ABORT))
         else:
             cluster.create_catching_task(link.default_response(hdr.tsn, hdr.command_id, Status.SUCCESS))
+        return True
+
+    def block_request(self, ieee: zigpy.types.EUI64, request: Any) -> bool:
+        """An Image Block Request from the block lane: True if a transfer to ``ieee`` is under way to take it."""
+        session = self._sessions.get(ieee)
+        if session is None:
+            return False
+        session.deliver(Request("image_block", IMAGE_BLOCK_REQUEST, request.tsn, request))
         return True
 
     async def radio_restored(self) -> None:
