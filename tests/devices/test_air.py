@@ -26,6 +26,11 @@ def _to(node_id: int, payload: bytes = b"\x10\x01\x00\x00\x00", ack: bool = True
     return ApsMessage(0x0000, node_id, 0x0104, 0x0000, 1, 1, payload, counter=7, ack_requested=ack)
 
 
+def _unanswered(octets: int) -> bytes:
+    """A ZCL frame of ``octets`` that a device does not answer (a Default Response), so the channel is the sender's."""
+    return b"\x18\x01\x0b\x00\x00" + bytes(octets - 5)
+
+
 def test_a_unicast_arrives_after_the_latency_and_its_ack_after_another() -> None:
     air, _, clock, _ = make_air(settings=AirSettings(latency=0.01))
     device = _device()
@@ -43,12 +48,56 @@ def test_with_the_airtime_model_a_hop_takes_as_long_as_on_a_real_radio() -> None
     device = _device()
     device.attach(air, air.events, joined=True)
     outcomes: list[bool] = []
-    message = _to(0x1234, payload=bytes(60))
+    message = _to(0x1234, payload=_unanswered(60))
     air.send(message, outcomes.append)
     clock.advance(airtime.unicast_time(60, aps_ack=True) - 1e-6)
     assert outcomes == []
     clock.advance(2e-6)
     assert outcomes == [True]
+
+
+def test_in_real_time_air_two_transfers_on_one_channel_share_it_and_take_twice_as_long() -> None:
+    air, _, clock, _ = make_air(settings=AirSettings(latency=0.0, airtime=True))
+    first, second = _device(0x1234, "first"), _device(0x5678, "second")
+    for device in (first, second):
+        device.attach(air, air.events, joined=True)
+    outcomes: list[int] = []
+    air.send(_to(0x1234, payload=_unanswered(60)), lambda delivered: outcomes.append(0x1234))
+    air.send(_to(0x5678, payload=_unanswered(60)), lambda delivered: outcomes.append(0x5678))
+    one = airtime.unicast_time(60, aps_ack=True)
+    clock.advance(one + 1e-6)
+    # the second data frame waited for the first; the first's APS ACK waited for the second data frame
+    assert outcomes == []
+    clock.advance(one)
+    assert sorted(outcomes) == [0x1234, 0x5678]
+
+
+def test_in_real_time_air_stations_on_different_channels_do_not_wait_for_each_other() -> None:
+    air, _, clock, _ = make_air(settings=AirSettings(latency=0.0, airtime=True))
+    first, second = _device(0x1234, "first"), _device(0x5678, "second")
+    for device in (first, second):
+        device.attach(air, air.events, joined=True)
+    elsewhere = FakeCoordinator()
+    elsewhere.node_id, elsewhere.channel, elsewhere.eui64 = 0x0001, 25, Eui64(0x00124B0000000002)
+    air.attach(elsewhere)
+    second.channel = 25
+    outcomes: list[int] = []
+    air.send(_to(0x1234, payload=_unanswered(60)), lambda delivered: outcomes.append(0x1234))
+    air.send(ApsMessage(0x0001, 0x5678, 0x0104, 0x0000, 1, 1, _unanswered(60), counter=8, ack_requested=True),
+             lambda delivered: outcomes.append(0x5678))
+    clock.advance(airtime.unicast_time(60, aps_ack=True) + 1e-6)
+    assert sorted(outcomes) == [0x1234, 0x5678]
+
+
+def test_without_the_airtime_model_frames_on_one_channel_do_not_wait_for_each_other() -> None:
+    air, _, clock, _ = make_air(settings=AirSettings(latency=0.01))
+    for node_id in (0x1234, 0x5678):
+        _device(node_id, f"d{node_id}").attach(air, air.events, joined=True)
+    outcomes: list[bool] = []
+    air.send(_to(0x1234), outcomes.append)
+    air.send(_to(0x5678), outcomes.append)
+    clock.advance(0.0201)
+    assert outcomes == [True, True]
 
 
 def test_a_message_to_a_device_out_of_range_fails_after_every_retry() -> None:

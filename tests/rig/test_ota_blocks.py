@@ -93,10 +93,12 @@ def test_only_client_image_block_requests_take_the_lane(frame: bytes, why: str) 
     assert not is_block_request(frame), why
 
 
-def test_a_truncated_block_request_is_left_to_zigpy() -> None:
-    data = _zigpy_request(7, field_control=0x02, manufacturer_code=1, image_type=2, file_version=3, file_offset=4,
-                          maximum_data_size=50, minimum_block_period=10)
-    assert parse_block_request(data[:-1]) is None
+@pytest.mark.parametrize("cut", [1, 2, 3])
+def test_a_block_request_shorter_than_its_field_control_says_is_left_to_zigpy(cut: int) -> None:
+    data = _zigpy_request(7, field_control=0x03, manufacturer_code=1, image_type=2, file_version=3, file_offset=4,
+                          maximum_data_size=50, request_node_addr=t.EUI64(bytes(range(8))), minimum_block_period=10)
+    assert parse_block_request(data) is not None
+    assert parse_block_request(data[:-cut]) is None
 
 
 class RecordingCluster:

@@ -1,7 +1,13 @@
 """The virtual HAN: APS frames between stations (the coordinator and the devices) by node id.
 
-A unicast takes ``latency`` per hop (plus the 802.15.4 airtime, when that model is on); it
-may be lost, and so may its APS acknowledgement, as the air faults say. With an APS ack
+A unicast takes ``latency`` per hop (the host's and the stacks' own time; none by default).
+With the airtime model on (``airtime: true``, real-time air) each frame also takes its
+802.15.4 airtime, and a channel is one shared medium: a frame waits for the frames put on
+the same channel before it, so transfers that share a channel share its 250 kbit/s as on a
+real HAN where every station hears every other (CSMA-CA's outcome, without its collisions).
+A receiver's own answer may take the channel before the APS ACK of what it answers (a real
+stack acknowledges first): the order of the two differs, the time they take together does not.
+A unicast may be lost, and so may its APS acknowledgement, as the air faults say. With an APS ack
 requested the sender retries up to ``aps_retries`` times, and the receiver, like a real
 APS layer, acts on a message only once however often it arrives. The outcome reaches the
 sender as ``on_done(delivered)``: that is what becomes a messageSentHandler.
@@ -161,6 +167,8 @@ class Air:
         self.trust_center: TrustCenter | None = None
         self._awaiting_ack: dict[tuple[int, int, int, int], _Transmission] = {}
         self.account = AirtimeAccount()
+        #: with the airtime model on, when each channel is next free
+        self._channel_busy_until: dict[int | None, float] = {}
         #: called with every frame put on the air (a capture listens here)
         self.listeners: list[Callable[[OnAir], None]] = []
 
@@ -222,10 +230,9 @@ class Air:
 
     def _flood(self, message: ApsMessage, on_done: OnDone) -> None:
         sender = self._stations.get(message.source)
-        frame_airtime = airtime.broadcast_time(len(message.payload))
-        hop = self.settings.latency + (frame_airtime if self.settings.airtime else 0.0)
+        hop = self.settings.latency
         if sender is not None and sender.on_network and sender.in_range:
-            self.account.add(frame_airtime)
+            hop = self._occupy(airtime.broadcast_time(len(message.payload)), sender)
             self.put_on_air(FrameKind.DATA, message, sender)
             for station in list(self._stations.values()):
                 if station is sender or station.channel != sender.channel or not self._floods_to(message, station):
@@ -270,18 +277,28 @@ class Air:
         """How every receiver hears a hop (one link quality for the whole HAN)."""
         return Link(self.settings.lqi, self.settings.rssi)
 
-    def _data_time(self, message: ApsMessage) -> float:
+    def _data_time(self, message: ApsMessage, sender: Station | None) -> float:
         """Put a data frame on the air: how long its hop takes."""
-        return self._hop_time(airtime.data_time(len(message.payload), fragment=message.fragment is not None))
+        return self._occupy(airtime.data_time(len(message.payload), fragment=message.fragment is not None), sender)
 
-    def _ack_time(self, message: ApsMessage) -> float:
+    def _ack_time(self, message: ApsMessage, sender: Station | None) -> float:
         """Put an APS ACK on the air: how long its hop takes."""
-        return self._hop_time(airtime.aps_ack_time(fragment=message.fragment is not None))
+        return self._occupy(airtime.aps_ack_time(fragment=message.fragment is not None), sender)
 
-    def _hop_time(self, frame_airtime: float) -> float:
-        """Account a frame put on the air; the hop takes its airtime only with the model on."""
+    def _occupy(self, frame_airtime: float, sender: Station | None) -> float:
+        """Account a frame put on the air: how long until it has gone.
+
+        With the model on, the frame has the sender's channel from when the frames before it
+        there are done until its own airtime has passed.
+        """
         self.account.add(frame_airtime)
-        return self.settings.latency + (frame_airtime if self.settings.airtime else 0.0)
+        if not self.settings.airtime:
+            return self.settings.latency
+        channel = sender.channel if sender is not None else None
+        now = self.scheduler.time()
+        start = max(now, self._channel_busy_until.get(channel, now))
+        self._channel_busy_until[channel] = start + frame_airtime
+        return self.settings.latency + start + frame_airtime - now
 
 
 def _ignore(delivered: bool) -> None:
@@ -329,7 +346,7 @@ class _Transmission:
             and receiver.in_range
             and sender.channel == receiver.channel
         )
-        hop = air._data_time(self.message)  # a frame that is lost took its airtime all the same
+        hop = air._data_time(self.message, sender)  # a frame that is lost took its airtime all the same
         if sender is not None and sender.on_network and sender.in_range:
             air.put_on_air(FrameKind.DATA, self.message, sender)
         if not reachable or air.faults.random.chance("air.loss", air.faults.faults.air.loss):
@@ -366,8 +383,8 @@ class _Transmission:
 
     def _send_ack(self) -> None:
         air = self.air
-        hop = air._ack_time(self.message)
         receiver = air.station(self.message.destination)
+        hop = air._ack_time(self.message, receiver)
         if receiver is not None:
             air.put_on_air(FrameKind.APS_ACK, self.message, receiver)
         if air.faults.random.chance("air.aps_ack_failure", air.faults.faults.air.aps_ack_failure):

@@ -30,6 +30,7 @@ from hanrig.rig.coordinator.coordinator import Coordinator
 from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.ota.server import OtaServer
 from hanrig.rig.recorder import Recorder
+from hanrig.rig.zcl.ota_blocks import BlockRequest
 from hanrig.rig.zcl.tunneling import Tunneling
 
 LOG = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ class CommsHub:
     def ota_request(self, cluster: Any, hdr: foundation.ZCLHeader, args: Any) -> bool:
         return self.ota.ota_request(cluster, hdr, args)
 
-    def ota_block_request(self, ieee: zigpy.types.EUI64, request: Any) -> bool:
+    def ota_block_request(self, ieee: zigpy.types.EUI64, request: BlockRequest) -> bool:
         return self.ota.block_request(ieee, request)
 
     def tunneling_request(self, cluster: Any, hdr: foundation.ZCLHeader, args: Any) -> bool:

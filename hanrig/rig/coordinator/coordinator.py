@@ -37,6 +37,7 @@ from hanrig.rig.coordinator.application import SMART_ENERGY_PROFILE, application
 from hanrig.rig.coordinator.capture import HostSideCapture
 from hanrig.rig.coordinator.orphan_tasks import quiet_closed_link_sends
 from hanrig.rig.errors import InfrastructureError
+from hanrig.rig.zcl.ota_blocks import BlockRequest
 from hanrig.rig.zcl.tunneling import Tunneling
 
 LOG = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class ClusterRequests(Protocol):
 
     def ota_request(self, cluster: Any, hdr: Any, args: Any) -> bool: ...
 
-    def ota_block_request(self, ieee: zigpy.types.EUI64, request: Any) -> bool:
+    def ota_block_request(self, ieee: zigpy.types.EUI64, request: BlockRequest) -> bool:
         """An Image Block Request parsed on the block lane (``rig.zcl.ota_blocks``); True once taken."""
         ...
 

@@ -24,7 +24,7 @@ from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.ota.policy import OtaPolicy
 from hanrig.rig.ota.progress import Progress
 from hanrig.rig.ota.session import LinkError, OtaSession, Request, SessionResult, Status
-from hanrig.rig.zcl.ota_blocks import IMAGE_BLOCK_REQUEST, block_response
+from hanrig.rig.zcl.ota_blocks import IMAGE_BLOCK_REQUEST, BlockRequest, block_response
 
 LOG = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class OtaServer:
             cluster.create_catching_task(link.default_response(hdr.tsn, hdr.command_id, Status.SUCCESS))
         return True
 
-    def block_request(self, ieee: zigpy.types.EUI64, request: Any) -> bool:
+    def block_request(self, ieee: zigpy.types.EUI64, request: BlockRequest) -> bool:
         """An Image Block Request from the block lane: True if a transfer to ``ieee`` is under way to take it."""
         session = self._sessions.get(ieee)
         if session is None:

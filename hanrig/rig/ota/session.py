@@ -234,7 +234,9 @@ class OtaSession:
         awaiting_end = self._meter.offset >= self._meter.total
         timeout = self.policy.final_block_timeout if awaiting_end else self.policy.stall_timeout
         try:
-            return await asyncio.wait_for(self._requests.get(), timeout)
+            # a timeout scope, not wait_for: this runs once a block, and wait_for costs a task each time
+            async with asyncio.timeout(timeout):
+                return await self._requests.get()
         except TimeoutError:
             return None
 
