@@ -189,6 +189,18 @@ def test_a_rebooting_device_is_off_the_air_then_back_in_the_network_and_announce
     assert [e.kind for e in events.since() if e.source == "pinger"][-3:] == ["powered_off", "powered_on", "sent"]
 
 
+def test_a_device_that_reboots_again_before_announcing_itself_announces_once_when_it_is_back() -> None:
+    air, coordinator, clock, _ = make_air()
+    device = Pinger()
+    device.attach(air, air.events, joined=True)
+    device.reboot(0.1)
+    clock.advance(0.1)  # back on the air, its announcement not yet sent
+    device.reboot(0.5)
+    clock.advance(5.0)
+    announce = [m for m in coordinator.received if m.cluster_id == 0x0013]
+    assert device.restarts == 2 and len(announce) == 1
+
+
 def test_a_device_removed_while_rebooting_stays_off() -> None:
     air, _, clock, _ = make_air()
     device = Pinger()

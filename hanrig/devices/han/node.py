@@ -138,6 +138,8 @@ class Node:
         self._aps_counter = itertools.count(1)
         self._join_timer: Timer | None = None
         self._power_up_timer: Timer | None = None
+        #: the Device_annce a device sends once it is (back) in the network; a reboot before it cancels it
+        self._announce_timer: Timer | None = None
 
     # ---------------------------------------------------------------- identity (Station, ZdoIdentity)
 
@@ -217,10 +219,10 @@ class Node:
 
     def detach(self) -> None:
         """Power the device off: it vanishes from the air without leaving."""
-        for timer in (self._join_timer, self._power_up_timer):
+        for timer in (self._join_timer, self._power_up_timer, self._announce_timer):
             if timer is not None:
                 timer.cancel()
-        self._join_timer = self._power_up_timer = None
+        self._join_timer = self._power_up_timer = self._announce_timer = None
         if self._air is not None:
             self._air.detach(self)
             self._record("powered_off")
@@ -242,7 +244,7 @@ class Node:
         self._power_up_timer = None
         self.attach(air, events, joined=self.joined)
         if self.joined:
-            self.call_later(ANNOUNCE_DELAY, self._announce)
+            self._announce_timer = self.call_later(ANNOUNCE_DELAY, self._announce)
         self.on_rebooted()
 
     def permit_opened(self) -> None:
@@ -265,7 +267,7 @@ class Node:
         self.channel = channel
         self.joined = True
         self._record("joined")
-        self.call_later(ANNOUNCE_DELAY, self._announce)
+        self._announce_timer = self.call_later(ANNOUNCE_DELAY, self._announce)
         self.on_joined()
         return True
 
@@ -284,6 +286,7 @@ class Node:
             self._record("channel_changed", channel=channel)
 
     def _announce(self) -> None:
+        self._announce_timer = None
         if self.joined:
             payload = device_announce(self.next_tsn(), self.node_id, self.eui64, self.capability)
             self.send(
