@@ -139,6 +139,9 @@ def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Pa
     # would otherwise find from the paths among the arguments).
     settings = Path(str(resources.files("hanrig.fixtures") / "suites" / "pytest.ini"))
     args = [*files, "-c", str(settings), "--rootdir", str(settings.parent),
+            # the suites' files are the test files: a wider pattern has pytest rewrite the asserts of every
+            # module imported after it (numpy, zigpy, bellows...), seconds of start-up, and their code changed
+            "-o", f"python_files={' '.join(Path(file).name for file in files)}",
             "--hil-config", str(config_path), "--hil-run-id", run_id, "--hil-report-dir", str(out_root),
             "--hil-suite", ",".join(suites),
             # Nothing of pytest's own on the terminal (the run's views and one verdict line are the output),
