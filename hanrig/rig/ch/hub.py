@@ -91,6 +91,9 @@ class CommsHub:
     def tunneling_request(self, cluster: Any, hdr: foundation.ZCLHeader, args: Any) -> bool:
         return self.tunnels.tunneling_request(cluster, hdr, args)
 
+    def device_announced(self, ieee: zigpy.types.EUI64) -> None:
+        self.tunnels.announced(ieee)
+
     # ---------------------------------------------------------------- GBCS
 
     def _received(self, ieee: zigpy.types.EUI64, data: bytes) -> None:

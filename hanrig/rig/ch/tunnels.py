@@ -41,17 +41,6 @@ _FROM_SERVER = Tunneling.ClientCommandDefs
 _TO_SERVER = Tunneling.ServerCommandDefs
 
 
-class _Announcements:
-    """Listens to one device's ZDO: a device that announces itself has restarted, and its tunnel is gone."""
-
-    def __init__(self, manager: TunnelManager, cluster: Any) -> None:
-        self._manager = manager
-        self._cluster = cluster
-
-    def device_announce(self, device: Any) -> None:
-        self._manager.reopen(self._cluster)
-
-
 class TunnelManager:
     """One tunnel per device; messages from devices go to ``on_message``.
 
@@ -62,7 +51,8 @@ class TunnelManager:
     def __init__(self, on_message: OnMessage) -> None:
         self._on_message = on_message
         self._tunnels: dict[zigpy.types.EUI64, int] = {}
-        self._watched: set[zigpy.types.EUI64] = set()
+        #: each device's Tunneling server cluster, once the CH has had a tunnel to it
+        self._servers: dict[zigpy.types.EUI64, Any] = {}
         #: the last message sent to each device, sent again if the device had lost the tunnel
         self._last_sent: dict[zigpy.types.EUI64, bytes] = {}
 
@@ -86,14 +76,14 @@ class TunnelManager:
             raise InfrastructureError(f"device {ieee} refused a GB-HGRP tunnel: {response.tunnel_status.name}")
         self._tunnels[ieee] = response.tunnel_id
         LOG.info("tunnel %d open to %s", response.tunnel_id, ieee)
-        if ieee not in self._watched:
-            self._watched.add(ieee)
-            cluster.endpoint.device.zdo.add_listener(_Announcements(self, cluster))
+        self._servers[ieee] = cluster
         return response.tunnel_id
 
-    def reopen(self, cluster: Any) -> None:
-        """Forget the device's tunnel and ask for a new one (in the background)."""
-        ieee = cluster.endpoint.device.ieee
+    def announced(self, ieee: zigpy.types.EUI64) -> None:
+        """The device announced itself: it restarted, and its tunnel is gone; ask for a new one (in the background)."""
+        cluster = self._servers.get(ieee)
+        if cluster is None:
+            return  # the CH never had a tunnel to it: the next send opens one
         LOG.info("%s announced itself: asking for a new tunnel", ieee)
         self._tunnels.pop(ieee, None)
         cluster.create_catching_task(self.open(cluster))

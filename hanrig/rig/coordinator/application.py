@@ -19,6 +19,7 @@ import zigpy.profiles.zha
 import zigpy.types
 
 from hanrig.bench.errors import ConfigError
+from hanrig.rig.coordinator.announcements import DeviceAnnouncements
 from hanrig.rig.coordinator.block_lane import OtaBlockLane
 from hanrig.rig.coordinator.capture import HostCapture
 
@@ -56,7 +57,7 @@ def application_class(radio: str) -> type[ControllerApplication]:
         raise ConfigError(f"radio type {radio!r} needs its zigpy library: pip install 'hanrig[{extra}]'") from None
     # the capture first: it records frames as they arrive, before the block lane takes some of them
     # and before the Smart Energy profile is rewritten
-    mixins: tuple[type, ...] = (HostCapture, OtaBlockLane, SmartEnergyProfile)
+    mixins: tuple[type, ...] = (HostCapture, OtaBlockLane, DeviceAnnouncements, SmartEnergyProfile)
     if radio == "ezsp":
         from hanrig.rig.coordinator.fragmentation import EzspFragmentation
 

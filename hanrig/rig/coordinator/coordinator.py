@@ -99,6 +99,10 @@ class ClusterRequests(Protocol):
 
     def tunneling_request(self, cluster: Any, hdr: Any, args: Any) -> bool: ...
 
+    def device_announced(self, ieee: zigpy.types.EUI64) -> None:
+        """A device announced itself (Device_annce): it has joined or restarted."""
+        ...
+
 
 class _DeviceWatch:
     """A zigpy application listener: device lifecycle events as futures and a whitelist check."""
@@ -118,6 +122,9 @@ class _DeviceWatch:
 
     def device_left(self, device: zigpy.device.Device) -> None:
         self.event_for(device.ieee).clear()
+
+    def device_announced(self, ieee: zigpy.types.EUI64) -> None:
+        self._coordinator.cluster_requests.device_announced(ieee)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._coordinator.connection_lost(exc)
@@ -142,6 +149,10 @@ class Coordinator:
         self.radio_gone = asyncio.Event()
         #: EUI-64s the CH accepts on its HAN (its GBCS device log)
         self.device_log: set[zigpy.types.EUI64] = set()
+
+    @property
+    def cluster_requests(self) -> ClusterRequests:
+        return self._requests
 
     @property
     def app(self) -> ControllerApplication:
