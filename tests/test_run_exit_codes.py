@@ -122,15 +122,13 @@ def test_run_with_a_bad_config_is_exit_2_with_file_and_line(tmp_path: Path) -> N
 def test_a_mistake_only_the_emulator_reads_is_exit_2_with_its_file_and_line_and_no_scenario_run(
         tmp_path: Path) -> None:
     config = tmp_path / "hil_config.yaml"
-    config.write_text((REPO / "hil_config.yaml").read_text()
-                      .replace("      firmware_version: 0x00000001\n", "      firmware_version: 0x00000001\n"
-                               "      behaviour: {colour: blue}\n", 1)
-                      )
+    original = (REPO / "hil_config.yaml").read_text()
+    config.write_text(original.replace("{reboot_time: 0.2}", "{reboot_time: 0.2, colour: blue}", 1))
 
     result = hanrig("run", "--config", str(config), "--report-dir", str(tmp_path / "r"), timeout=120)
 
     assert result.returncode == 2, result.stdout + result.stderr
-    line = config.read_text().splitlines().index("      behaviour: {colour: blue}") + 1
+    line = next(number for number, text in enumerate(config.read_text().splitlines(), 1) if "colour" in text)
     reported = run_dir(tmp_path / "r")
     assert result.stderr == (f"hanrig: error: {config}:{line}: devices[0].emulated.behaviour.colour: "
                              f"is not a known setting (reports in {reported})\n")
