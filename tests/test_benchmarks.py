@@ -23,10 +23,13 @@ def test_ota_throughput_quick_run_completes_every_transfer_with_its_references()
     results = _json_round_trip(asyncio.run(ota_throughput.run(quick=True)))
 
     assert [row["block_size"] for row in results["rows"]] == [40, 50, 64, 65]
+    assert results["emulator_latency_per_hop_s"] == 0
     for row in results["rows"]:
         assert row["image_octets"] > results["image_payload_octets"]  # the whole file, header and signature too
         assert row["blocks"] == -(-row["image_octets"] // row["block_size"])
         assert row["ratio_to_floor"] > 0 and row["ratio_to_zigpy"] > 0
+        # the air's limit is the physical one: no host path on the emulator comes near it
+        assert row["air_ms_per_block"] > row["floor_ms_per_block"]
     assert results["zigpy"]["block_size"] == 50 and results["zigpy"]["octets"] > results["image_payload_octets"]
     assert set(results["met"]) == {"ratio_to_floor", "ratio_to_zigpy"}
 
@@ -58,6 +61,18 @@ def test_airtime_quick_run_reads_the_emulators_prediction_for_every_block_size()
         # per block at least the request, the response and their two APS ACKs
         assert row["frames"] >= 4 * row["blocks"]
         assert row["emulator_airtime_s"] > 0 and row["analytical_airtime_s"] > 0
+    assert [row["published_kbit_per_s"] for row in results["published"]] == [163.0, 35.0, 19.0]
+
+
+def test_the_airtime_model_comes_within_six_percent_of_the_published_802_15_4_maximum() -> None:
+    latre = airtime.against_published()[0]
+    assert "Latré" in latre["source"]
+    assert -0.06 <= latre["model_error"] <= 0
+
+
+def test_the_airtime_model_which_counts_only_the_air_is_faster_than_every_measured_module() -> None:
+    measured = [row for row in airtime.against_published() if "measured" in row["source"]]
+    assert measured and all(row["model_kbit_per_s"] > row["published_kbit_per_s"] for row in measured)
 
 
 def test_startup_quick_run_sees_hanrig_run_serve_its_first_block() -> None:
