@@ -111,7 +111,7 @@ def _unsecured_unicast_kbit_per_s() -> float:
 
 PUBLISHED = (
     Published("Latré et al., Throughput and Delay Analysis of Unslotted IEEE 802.15.4, Journal of Networks 1(1), "
-              "2006 (analytical, confirmed by their measurement)",
+              "2006 (analytical)",
               "https://www.sciweavers.org/publications/throughput-and-delay-analysis-unslotted-ieee-802154",
               "2.4 GHz, largest frame, no addresses (MAC header 3 + FCS 2), no acknowledgement: at most 163 kbit/s, "
               "a bandwidth efficiency of 64.9 %",

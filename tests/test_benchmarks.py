@@ -61,6 +61,8 @@ def test_airtime_quick_run_reads_the_emulators_prediction_for_every_block_size()
         # per block at least the request, the response and their two APS ACKs
         assert row["frames"] >= 4 * row["blocks"]
         assert row["emulator_airtime_s"] > 0 and row["analytical_airtime_s"] > 0
+        # real-time air: one device's frames follow each other, so its transfer takes at least their airtime
+        assert row["wall_s"] >= row["emulator_airtime_s"]
     assert [row["published_kbit_per_s"] for row in results["published"]] == [163.0, 35.0, 19.0]
 
 

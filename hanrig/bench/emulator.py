@@ -69,7 +69,7 @@ class Faults:
 @dataclass(frozen=True)
 class AirSettings:
     #: seconds one hop takes on top of the airtime model: what the stacks take to pass a frame on.
-    #: None by default, so that the emulator is as fast as its host; real modules take several
+    #: Zero by default, so that the emulator is as fast as its host; real modules take several
     #: milliseconds (``benchmarks/airtime.py`` sets the model against published measurements)
     latency: float = 0.0
     #: real-time air: every frame takes its 250 kbit/s airtime (``hanrig.devices.han.airtime``)
