@@ -55,3 +55,13 @@ def test_the_readme_main_job_command_passes_in_a_fresh_clone_and_installs_only_h
     (record,) = clone.glob(".venv/lib/python*/site-packages/hanrig-*.dist-info/RECORD")
     installed = {line.split(",")[0].split("/")[0] for line in record.read_text().splitlines()}
     assert {name for name in installed if not name.startswith("..")} == {"hanrig", record.parent.name}
+
+
+def test_readme_benchmark_tables_are_the_committed_results() -> None:
+    from benchmarks import readme
+
+    text = (REPO / "README.md").read_text()
+    shown = readme.blocks(text)
+
+    assert set(shown) == set(readme.RENDERERS)
+    assert shown == {name: readme.render(name) for name in shown}, "run python -m benchmarks.readme"
