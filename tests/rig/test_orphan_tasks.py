@@ -11,11 +11,18 @@ import pytest
 from hanrig.rig.coordinator.orphan_tasks import quiet_closed_link_sends
 
 
+class NcpFailure(Exception):
+    """Stands in for ``bellows.ash.NcpFailure``, raised on a write to a closing transport."""
+
+
 class ProtocolHandler:
     """Stands in for bellows' class: the handler goes by the coroutine's qualified name."""
 
     async def _send_fragment_ack(self) -> None:
         raise RuntimeError("Connection has been closed")
+
+    async def _send_fragment_ack_on_a_closing_transport(self) -> None:
+        raise NcpFailure("Transport is closed, cannot send frame")
 
     async def _send_something_else(self) -> None:
         raise RuntimeError("Connection has been closed")
@@ -31,7 +38,10 @@ def _orphan(coroutine_name: str, caplog: pytest.LogCaptureFixture) -> list[str]:
     async def main() -> None:
         quiet_closed_link_sends(asyncio.get_running_loop())
         owner = AshProtocol() if coroutine_name == "_send_data_frame" else ProtocolHandler()
-        task = asyncio.get_running_loop().create_task(getattr(owner, coroutine_name)())
+        coroutine = getattr(owner, coroutine_name)()
+        if coroutine_name == "_send_fragment_ack_on_a_closing_transport":
+            coroutine.__qualname__ = "ProtocolHandler._send_fragment_ack"  # what bellows' coroutine is called
+        task = asyncio.get_running_loop().create_task(coroutine)
         await asyncio.sleep(0)
         await asyncio.sleep(0)
         del task
@@ -42,7 +52,8 @@ def _orphan(coroutine_name: str, caplog: pytest.LogCaptureFixture) -> list[str]:
     return [f"{record.levelname} {record.name}" for record in caplog.records]
 
 
-@pytest.mark.parametrize("coroutine_name", ["_send_fragment_ack", "_send_data_frame"])
+@pytest.mark.parametrize("coroutine_name",
+                         ["_send_fragment_ack", "_send_fragment_ack_on_a_closing_transport", "_send_data_frame"])
 def test_a_send_left_running_that_fails_on_a_closed_link_is_only_a_debug_line(
         caplog: pytest.LogCaptureFixture, coroutine_name: str) -> None:
     reported = _orphan(coroutine_name, caplog)
