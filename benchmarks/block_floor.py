@@ -63,7 +63,7 @@ class BlockFloor:
         return self.last - self.first
 
     def _received(self, packet: t.ZigbeePacket) -> None:
-        if packet.cluster_id != OTA_CLUSTER or packet.src.address != self._device.nwk:
+        if packet.cluster_id != OTA_CLUSTER or packet.src is None or packet.src.address != self._device.nwk:
             type(self._app).packet_received(self._app, packet)
             return
         data = packet.data.serialize()
@@ -89,10 +89,10 @@ class BlockFloor:
         self.blocks += 1
         packet = t.ZigbeePacket(
             src=t.AddrModeAddress(addr_mode=t.AddrMode.NWK, address=self._app.state.node_info.nwk),
-            src_ep=CH_ENDPOINT, dst=t.AddrModeAddress(addr_mode=t.AddrMode.NWK, address=self._device.nwk),
-            dst_ep=self._device_endpoint, tsn=tsn, profile_id=SMART_ENERGY_PROFILE, cluster_id=OTA_CLUSTER,
-            data=t.SerializableBytes(frame[:1] + bytes((tsn,)) + frame[2:]), tx_options=t.TransmitOptions.ACK,
-            radius=0)
+            src_ep=t.uint8_t(CH_ENDPOINT), dst=t.AddrModeAddress(addr_mode=t.AddrMode.NWK, address=self._device.nwk),
+            dst_ep=t.uint8_t(self._device_endpoint), tsn=t.uint8_t(tsn), profile_id=t.uint16_t(SMART_ENERGY_PROFILE),
+            cluster_id=t.uint16_t(OTA_CLUSTER), data=t.SerializableBytes(frame[:1] + bytes((tsn,)) + frame[2:]),
+            tx_options=t.TransmitOptions.ACK, radius=t.uint8_t(0))
         self._spawn(self._app.send_packet(packet))
 
     def _spawn(self, coroutine: Any) -> None:
