@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
@@ -39,6 +40,8 @@ DEFAULT_CALL_TIMEOUT = 900.0
 START_TIMEOUT = 120.0
 #: how long work cancelled by an interrupt may take to clean up
 CANCEL_TIMEOUT = 20.0
+#: the signals that interrupt a run (Ctrl-C, a CI job cancelled)
+_INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
 
 
 class RigRuntime:
@@ -70,8 +73,12 @@ class RigRuntime:
             finally:
                 wound_down.set()
 
+        # An interrupt between handing the work over and waiting for it would leave the work running
+        # unwatched: it is held back until the wait, where it cancels the work like any other.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
         future: Future[T] = asyncio.run_coroutine_threadsafe(guarded(), self._loop)
         try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             return future.result()
         except BaseException:
             future.cancel()
