@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -81,6 +82,26 @@ def test_a_state_file_that_is_not_a_backup_exits_2(tmp_path: Path) -> None:
     code, output = _run("--port", str(tmp_path / "tty"), "--state", str(state))
     assert code == 2
     _assert_one_line(output, "state.json: not a usable NCP state")
+
+
+async def test_a_link_left_by_a_killed_emulator_is_taken_over_though_its_terminal_number_lives_again(
+    emulator: StartEmulator, tmp_path: Path
+) -> None:
+    # A killed emulator leaves its link behind; the pty number it names is at once reused by
+    # another process's terminal (another emulator's, in a parallel test run).
+    master, slave = os.openpty()
+    try:
+        directory = tmp_path / "emulator"
+        directory.mkdir()
+        (directory / "ttyEZSP").symlink_to(os.ttyname(slave))
+
+        emu = await emulator()
+
+        assert (await emu.request("status"))["ncp"]["eui64"]
+        assert os.readlink(emu.port) != os.ttyname(slave)
+    finally:
+        os.close(slave)
+        os.close(master)
 
 
 async def test_a_second_emulator_on_a_live_port_exits_3_and_leaves_its_state_alone(

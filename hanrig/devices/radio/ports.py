@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import fcntl
 import logging
 import os
 import select
-import stat
 import tty
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,9 +52,10 @@ class PtyPort:
         self._poll_timer: asyncio.TimerHandle | None = None
         self._pending = bytearray()
         self.dropped_bytes = 0
+        self._lock: int = -1
 
     def open(self) -> None:
-        _claim_link_path(self.link)
+        self._lock = _claim_link_path(self.link)
         master, slave = os.openpty()
         # Raw until the host configures it: no echo, no line editing of binary frames.
         tty.setraw(slave)
@@ -66,6 +67,7 @@ class PtyPort:
             self.link.symlink_to(self.slave_path)
         except OSError as exc:
             os.close(master)
+            self._release_link_path()
             raise EmulatorError(f"cannot link {self.link} to {self.slave_path}: {exc.strerror}") from exc
         LOG.info("pty %s linked at %s", self.slave_path, self.link)
         self._watch_for_host()
@@ -156,21 +158,43 @@ class PtyPort:
             self._master = -1
         if self.link.is_symlink() and os.readlink(self.link) == self.slave_path:
             self.link.unlink()
+        self._release_link_path()
+
+    def _release_link_path(self) -> None:
+        if self._lock >= 0:
+            _lock_path(self.link).unlink(missing_ok=True)
+            os.close(self._lock)  # closing it releases the lock
+            self._lock = -1
 
 
-def _claim_link_path(link: Path) -> None:
-    """Make room for the link, but never remove anything that is not a stale link of ours."""
+def _lock_path(link: Path) -> Path:
+    return link.with_name(link.name + ".lock")
+
+
+def _claim_link_path(link: Path) -> int:
+    """Make room for the link, but never take it from a running emulator or remove what is not ours.
+
+    A running emulator holds a lock on ``<link>.lock`` (the kernel drops it when the process
+    dies, however it dies); a link without a held lock is stale. Whether the terminal the link
+    names still exists says nothing: pty numbers are reused at once by any other process.
+    Returns the lock's file descriptor, held until the port closes.
+    """
     if not link.parent.is_dir():
         raise InputError(f"--port {link}: directory {link.parent} does not exist")
+    lock = os.open(_lock_path(link), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock)
+        target = os.readlink(link) if link.is_symlink() else "a terminal"
+        raise EmulatorError(f"{link} already links to the live terminal {target}: is an emulator running?") from None
     if link.is_symlink():
-        target = Path(os.readlink(link))
-        if target.exists() and stat.S_ISCHR(target.stat().st_mode):
-            raise EmulatorError(
-                f"{link} already links to the live terminal {target}: is an emulator running?"
-            )
         link.unlink()
     elif link.exists():
+        _lock_path(link).unlink(missing_ok=True)
+        os.close(lock)
         raise InputError(f"--port {link} exists and is not a link left by the emulator; choose another path")
+    return lock
 
 
 class SocketPort:
