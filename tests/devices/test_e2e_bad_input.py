@@ -26,6 +26,7 @@ from hanrig.devices.radio.ash.frames import (
     stuff,
 )
 from tests.devices.conftest import StartApp, StartEmulator
+from tests.devices.harness import EmulatorProcess
 
 CANCEL = bytes([Reserved.CANCEL])
 FLAG = bytes([Reserved.FLAG])
@@ -116,8 +117,17 @@ async def test_a_host_that_leaves_mid_frame_and_one_that_comes_back_are_both_ser
     host.write(encode(DataFrame(0, False, 0, bytes.fromhex("0000000d")))[:3])
     await asyncio.sleep(0.2)  # let the emulator read the half frame before the host goes
     host.close()
-    for _ in range(2):
+    for left in (1, 2):
+        # the next host comes once the emulator has seen the last one go (it polls for a host
+        # every HOST_POLL_INTERVAL: one that leaves and comes back in between is one visit)
+        await _until_seen(emu, "host_disconnected", left)
         app = await application(emu.port, auto_form=True)
         await app.shutdown()
     events = [e["kind"] for e in await emu.request("events")]
     assert events.count("host_connected") == 3 and events.count("host_disconnected") >= 2
+
+
+async def _until_seen(emu: EmulatorProcess, kind: str, count: int, timeout: float = 10.0) -> None:
+    async with asyncio.timeout(timeout):
+        while [e["kind"] for e in await emu.request("events")].count(kind) < count:
+            await asyncio.sleep(0.05)
