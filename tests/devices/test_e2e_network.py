@@ -121,6 +121,9 @@ async def test_bellows_tone_runs_the_manufacturing_library_until_interrupted_and
         started = await asyncio.wait_for(process.stderr.readline(), 30)
 
     during = (await emu.request("status"))["ncp"]["mfglib"]
+    # bellows notes when the tone started only after printing that it did, and reports the
+    # streaming on Ctrl-C only if it has: give it the moment it takes on a loaded machine
+    await asyncio.sleep(0.5)
     process.send_signal(signal.SIGINT)
     _, err = await asyncio.wait_for(process.communicate(), 30)
 
