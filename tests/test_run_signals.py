@@ -160,3 +160,27 @@ def test_an_interrupt_before_the_session_starts_still_finishes_the_run_and_write
     record = json.loads((run_dir / "run.json").read_text())
     assert (record["outcome"], record["scenarios"]) == ("interrupted", [])
     assert {"report.html", "run.journal"} <= {p.name for p in run_dir.iterdir()}
+
+
+def test_a_run_a_signal_stopped_before_the_suite_wrote_its_reports_is_reported_from_its_journal(
+        tmp_path: Path) -> None:
+    from hanrig.rig.cli.run import report_interrupted_run
+
+    reports = tmp_path / "r"
+    finished = hanrig("run", "--scenario", "SECMP0007-07", "--report-dir", str(reports))
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    (directory,) = [path for path in reports.iterdir() if path.is_dir()]
+    # what a signal in the wrong moment leaves: the journal up to the run's start, and its log
+    journal = directory / "run.journal"
+    head = journal.read_text().splitlines(keepends=True)[:2]
+    assert json.loads(head[1])["kind"] == "run_started"
+    journal.write_text("".join(head))
+    for name in ("report.html", "junit.xml", "run.json"):
+        (directory / name).unlink()
+
+    assert report_interrupted_run(directory, junit=None)
+
+    record = json.loads((directory / "run.json").read_text())
+    assert record["outcome"] == "interrupted"
+    assert {"report.html", "junit.xml", "run.json", "run.journal"} <= {path.name for path in directory.iterdir()}
+    assert not report_interrupted_run(tmp_path / "never-began", junit=None)

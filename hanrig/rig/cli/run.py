@@ -32,6 +32,7 @@ from hanrig.gbcs.duis import parse_firmware_request
 from hanrig.rig.config import RigConfig, load_config
 from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.record import new_run_id
+from hanrig.rig.reports import JOURNAL_NAME, write_reports
 
 #: The suite a DUIS request runs: each device the request names gets its image.
 DUIS_SUITE = "duis"
@@ -106,6 +107,19 @@ def _verdict(record: dict[str, Any], reports: Path, *, say: bool) -> int:
     return EXIT_OK if record["outcome"] == "pass" else EXIT_VERDICT_FAILED
 
 
+def report_interrupted_run(run_dir: Path, *, junit: Path | None) -> bool:
+    """Reports for a run a signal stopped before the suite could write them; False if it never began.
+
+    The journal holds what happened up to the signal, and the reports are made from it as
+    ``hanrig report`` makes them for a killed run: nothing journaled is lost.
+    """
+    journal = run_dir / JOURNAL_NAME
+    if not journal.is_file():
+        return False
+    write_reports(journal, run_dir, junit=junit)
+    return True
+
+
 @click.command("run")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=Path("hil_config.yaml"),
               show_default=True, help="The rig config.")
@@ -163,10 +177,11 @@ def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Pa
         status = pytest.main(args)
     record_path = out_root / run_id / "run.json"
     if not record_path.is_file():
-        if signals.received is not None:
+        if signals.received is None:
+            raise InfrastructureError(f"the suite did not run (pytest exit {int(status)})")
+        if not report_interrupted_run(record_path.parent, junit=junit):
             click.echo(f"INTERRUPTED: by {signals.received.name} before the run began; nothing ran")
             sys.exit(EXIT_VERDICT_FAILED)
-        raise InfrastructureError(f"the suite did not run (pytest exit {int(status)})")
     record = json.loads(record_path.read_text())
     if as_json:
         emit_json({"run_id": run_id, "outcome": record["outcome"], "counts": record["counts"],
