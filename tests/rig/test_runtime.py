@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ from hanrig.rig.runtime import RigRuntime
 from tests.paths import REPO
 
 
-def test_an_interrupted_call_returns_only_once_the_cancelled_work_has_cleaned_up(tmp_path: Path) -> None:
+def _cleaned_up_after_an_interrupted_call(tmp_path: Path, arrange: Callable[[threading.Event], None]) -> bool:
+    """Interrupt (as ``arrange`` sets up) a call whose work is slow to clean up; whether it returned after it."""
     with Journal(tmp_path / "run.journal") as journal:
         runtime = RigRuntime(load_config(REPO / "hil_config.yaml"), Recorder(journal), workdir=tmp_path / "work")
         started, cleaned_up = threading.Event(), threading.Event()
@@ -31,49 +33,41 @@ def test_an_interrupted_call_returns_only_once_the_cancelled_work_has_cleaned_up
                 cleaned_up.set()
                 raise
 
-        def interrupt() -> None:
-            started.wait(10)
-            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
-
+        arrange(started)
         previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, as hanrig run has it
-        threading.Thread(target=interrupt, daemon=True).start()
         try:
             with pytest.raises(KeyboardInterrupt):
                 runtime.call(work, timeout=60)
-            assert cleaned_up.is_set()
+            return cleaned_up.is_set()
         finally:
             signal.signal(signal.SIGINT, previous)
             runtime.stop()
+
+
+def _ctrl_c() -> None:
+    signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+
+def test_an_interrupted_call_returns_only_once_the_cancelled_work_has_cleaned_up(tmp_path: Path) -> None:
+    def once_the_work_runs(started: threading.Event) -> None:
+        threading.Thread(target=lambda: (started.wait(10), _ctrl_c()), daemon=True).start()
+
+    assert _cleaned_up_after_an_interrupted_call(tmp_path, once_the_work_runs)
 
 
 def test_an_interrupt_the_moment_the_work_is_handed_over_still_waits_for_its_clean_up(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with Journal(tmp_path / "run.journal") as journal:
-        runtime = RigRuntime(load_config(REPO / "hil_config.yaml"), Recorder(journal), workdir=tmp_path / "work")
-        cleaned_up = threading.Event()
+    hand_over = asyncio.run_coroutine_threadsafe
+    handed: list[Any] = []
 
-        async def work() -> None:
-            try:
-                await asyncio.sleep(60)
-            except asyncio.CancelledError:
-                await asyncio.sleep(0.3)
-                cleaned_up.set()
-                raise
+    def hand_over_then_interrupt(coroutine: Any, loop: asyncio.AbstractEventLoop) -> Any:
+        future = hand_over(coroutine, loop)
+        if not handed:  # the call's own hand-over, not the bench's stop afterwards
+            handed.append(future)
+            _ctrl_c()
+        return future
 
-        hand_over = asyncio.run_coroutine_threadsafe
-
-        def hand_over_then_interrupt(coroutine: Any, loop: asyncio.AbstractEventLoop) -> Any:
-            future = hand_over(coroutine, loop)
-            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)  # Ctrl-C right then
-            return future
-
+    def at_the_hand_over(started: threading.Event) -> None:
         monkeypatch.setattr(asyncio, "run_coroutine_threadsafe", hand_over_then_interrupt)
-        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-        try:
-            with pytest.raises(KeyboardInterrupt):
-                runtime.call(work, timeout=60)
-            assert cleaned_up.is_set()
-        finally:
-            signal.signal(signal.SIGINT, previous)
-            monkeypatch.undo()
-            runtime.stop()
+
+    assert _cleaned_up_after_an_interrupted_call(tmp_path, at_the_hand_over)
