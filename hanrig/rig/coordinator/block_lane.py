@@ -1,6 +1,6 @@
 """Image Block Requests straight to the rig's OTA session, past zigpy's generic ZCL parsing.
 
-A request from a device the rig is updating is parsed with the compiled declaration in
+A request from a device the rig is updating is parsed with the fixed layout in
 ``rig.zcl.ota_blocks`` and handed to the coordinator's cluster requests as it arrives;
 every other frame, and every request the rig does not take (no transfer under way,
 zigpy's own OTA manager at work, a malformed frame), goes on through zigpy as before.

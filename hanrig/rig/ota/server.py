@@ -41,7 +41,7 @@ class ZigpyOtaLink:
         definition = getattr(Ota.ClientCommandDefs, command)
         with _delivery_failures():
             if command == "image_block_response" and fields["status"] == Status.SUCCESS and tsn is not None:
-                # the frame every block repeats, from its compiled declaration; the same bytes zigpy would build
+                # the frame every block repeats, from its fixed layout; the same bytes zigpy would build
                 del fields["status"]
                 await self._cluster.endpoint.reply(cluster=Ota.cluster_id, sequence=tsn, command_id=definition.id,
                                                    data=block_response(tsn=tsn, **fields))
