@@ -6,8 +6,9 @@
     hanrig.devices      the emulated radio and devices, a program of its own
     hanrig.bench        what the config says, shared by the rig and the emulator
     hanrig.gbcs         codecs and crypto, no I/O
+    hanrig.cbke         Smart Energy key establishment crypto, no I/O
     hanrig.pcap         Zigbee frames in pcap files for Wireshark, no radio
-    hanrig.testpki      the project's test keys (cryptography only)
+    hanrig.testpki      the project's test keys and test CBKE CA
     hanrig.console      the conventions every hanrig program shares
 
 Checked twice: on every import statement in the source (also those inside functions),
@@ -29,13 +30,14 @@ import pytest
 from tests.paths import REPO
 
 #: layer -> what it may import of hanrig besides itself (a name allows that module and those under it)
-_BOTTOM = frozenset({"hanrig.gbcs", "hanrig.console", "hanrig.testpki", "hanrig.pcap"})
+_BOTTOM = frozenset({"hanrig.gbcs", "hanrig.cbke", "hanrig.console", "hanrig.testpki", "hanrig.pcap"})
 ALLOWED: dict[str, frozenset[str]] = {
     "hanrig.console": frozenset(),
-    "hanrig.testpki": frozenset(),
+    "hanrig.testpki": frozenset({"hanrig.cbke"}),
     "hanrig.gbcs": frozenset(),
+    "hanrig.cbke": frozenset(),
     "hanrig.pcap": frozenset(),
-    "hanrig.bench": frozenset({"hanrig.gbcs", "hanrig.testpki"}),
+    "hanrig.bench": frozenset({"hanrig.gbcs", "hanrig.cbke", "hanrig.testpki"}),
     "hanrig.devices": _BOTTOM | {"hanrig.bench"},
     "hanrig.rig": _BOTTOM | {"hanrig.bench", "hanrig.devices.protocol"},
     "hanrig.fixtures": _BOTTOM | {"hanrig.rig", "hanrig.bench", "hanrig.devices.protocol"},
@@ -45,6 +47,7 @@ STANDALONE = frozenset({"hanrig.devices.protocol"})
 #: layer -> libraries it must never import: the codecs know no radio, and the emulator is no bellows
 FORBIDDEN_LIBRARIES: dict[str, frozenset[str]] = {
     "hanrig.gbcs": frozenset({"zigpy", "bellows", "serial", "serialx", "yaml"}),
+    "hanrig.cbke": frozenset({"zigpy", "bellows", "serial", "serialx", "yaml"}),
     "hanrig.bench": frozenset({"zigpy", "bellows", "serial", "serialx"}),
     "hanrig.pcap": frozenset({"zigpy", "bellows", "serial", "serialx"}),
     "hanrig.devices": frozenset({"zigpy", "bellows", "zigpy_znp", "zigpy_deconz"}),
