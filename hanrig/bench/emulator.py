@@ -9,6 +9,7 @@
         eui64: 00-0D-6F-00-00-00-00-01
         faults: {serial: {drop: 0.05, corrupt: 0.01, delay: 0}, ezsp: {busy: 0.01}, air: {loss: 0.02}}
         air: {latency: 0, airtime: false, aps_ack_timeout: 0.4, aps_retries: 3, fragment_window: 1}
+        cbke: test-ca             # CBKE data of a factory-new NCP: the project's test CA, or none
 
 The rig reads it to check it with the rest of the file; the emulator reads it to run.
 """
@@ -26,6 +27,9 @@ EZSP_VERSIONS = (8, 13)
 DEFAULT_EZSP_VERSION = 13
 #: the unsolicited RSTACK sent to a ``socket://`` host, as zigbeed does, this long after it connects
 DEFAULT_SOCKET_RSTACK_DELAY = 0.5
+#: what CBKE data a factory-new emulated NCP holds: certificates of the project's test CA
+#: for both crypto suites (``hanrig.testpki.cbke``), or none, like a stick never provisioned
+CBKE_DATA = ("test-ca", "none")
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class EmulatorSpec:
     faults: Faults = Faults()
     air: AirSettings = AirSettings()
     socket_rstack_delay: float | None = DEFAULT_SOCKET_RSTACK_DELAY
+    cbke: str = "test-ca"
 
 
 def read_emulator(fields: Fields, base_dir: Path) -> EmulatorSpec:
@@ -108,6 +113,7 @@ def read_emulator(fields: Fields, base_dir: Path) -> EmulatorSpec:
         faults=read_faults(fields.mapping("faults")),
         air=_read_air(fields.mapping("air")),
         socket_rstack_delay=delay,
+        cbke=fields.choice("cbke", {name: name for name in CBKE_DATA}, "test-ca"),
     )
     fields.done()
     return spec

@@ -14,12 +14,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hanrig.cbke.agreement import Credentials
+from hanrig.cbke.suites import SUITES, SuiteId
 from hanrig.devices.errors import InputError
 from hanrig.devices.events import EventLog
 from hanrig.devices.han.air import Air
 from hanrig.devices.han.capture import AirCapture
 from hanrig.devices.han.kinds import DeviceSpec, kinds
 from hanrig.devices.han.node import Node
+from hanrig.devices.ieee import Eui64
 from hanrig.devices.protocol import Readiness
 from hanrig.devices.radio.ash.frames import ResetCode
 from hanrig.devices.radio.ash.protocol import AshNcp
@@ -32,8 +35,14 @@ from hanrig.devices.radio.nvm import NvmStore
 from hanrig.devices.radio.ports import Line, PtyPort, SocketPort
 from hanrig.devices.scheduling import LoopScheduler, Timer
 from hanrig.devices.spec import Emulation
+from hanrig.testpki.cbke import credentials
 
 LOG = logging.getLogger(__name__)
+
+
+def provisioned_by_test_ca(eui64: Eui64) -> dict[SuiteId, Credentials]:
+    """The CBKE data of a factory-new NCP provisioned by the project's test CA, for both suites."""
+    return {suite.id: credentials(f"{eui64.value:016X}", suite) for suite in SUITES.values()}
 
 
 
@@ -53,9 +62,12 @@ class Emulator:
         self.air = Air(self.scheduler, settings=radio.air, faults=self.faults, events=self.events)
         self.store = NvmStore(radio.state_file, ezsp_version=radio.ezsp_version)
         firmware = FIRMWARE[radio.ezsp_version]
+        nvm = self.store.load(default_eui64=emulation.ncp_eui64)
+        if radio.cbke == "test-ca" and not nvm.cbke:
+            nvm.cbke.update(provisioned_by_test_ca(nvm.eui64))
         self.ncp = Ncp(
             firmware=firmware,
-            nvm=self.store.load(default_eui64=emulation.ncp_eui64),
+            nvm=nvm,
             store=self.store,
             air=self.air,
             faults=self.faults,

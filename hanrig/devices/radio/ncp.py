@@ -33,6 +33,7 @@ from hanrig.devices.han.zdo import (
     ZdoServer,
 )
 from hanrig.devices.ieee import COORDINATOR_NODE_ID, WILDCARD_EUI64, Eui64
+from hanrig.devices.radio.cbke import CbkeLibrary
 from hanrig.devices.radio.ezsp.types import (
     COUNTER_TYPE_COUNT,
     ApsOption,
@@ -234,6 +235,8 @@ class Ncp:
         self.permitting = False
         #: the manufacturing library's state while a host runs radio tests (mfglibStart to mfglibEnd)
         self.mfglib: Mfglib | None = None
+        #: the CBKE library: its temporary data is RAM, lost on a reset like the firmware's
+        self.cbke = CbkeLibrary.over(self.nvm.cbke)
 
     # ---------------------------------------------------------------- reset and persistence
 

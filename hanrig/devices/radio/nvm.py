@@ -19,6 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hanrig.cbke.agreement import Credentials
+from hanrig.cbke.errors import CbkeError
+from hanrig.cbke.suites import SuiteId, suite_of
 from hanrig.devices.errors import StateFileError
 from hanrig.devices.ieee import Eui64
 from hanrig.devices.radio.ezsp.types import InitialSecurityBitmask, NodeType
@@ -89,6 +92,8 @@ class Nvm:
     aps_frame_counter: int = 0
     key_table: dict[int, LinkKey] = field(default_factory=dict)
     members: dict[Eui64, NetworkMember] = field(default_factory=dict)
+    #: the CBKE data preinstalled per crypto suite (manufacturing tokens on a real NCP)
+    cbke: dict[SuiteId, Credentials] = field(default_factory=dict)
 
     @property
     def formed(self) -> bool:
@@ -154,6 +159,7 @@ def to_backup(nvm: Nvm, *, ezsp_version: int) -> dict[str, Any]:
                     "preconfigured_key": nvm.preconfigured_key.hex(),
                     "key_table": {str(i): _eui(k.partner) for i, k in sorted(nvm.key_table.items())},
                     "members": {_eui(m.eui64): m.node_type.name.lower() for m in nvm.members.values()},
+                    "cbke": {str(int(suite)): _cbke_record(held) for suite, held in sorted(nvm.cbke.items())},
                 },
             },
         },
@@ -172,6 +178,23 @@ def to_backup(nvm: Nvm, *, ezsp_version: int) -> dict[str, Any]:
         },
         "devices": sorted(devices, key=lambda d: d["ieee_address"]),
     }
+
+
+def _cbke_record(held: Credentials) -> dict[str, str]:
+    return {"ca_public_key": held.ca_public_key.hex(), "certificate": held.certificate.hex(),
+            "private_key": held.suite.curve.encode_scalar(held.private_key).hex()}
+
+
+def _cbke_credentials(records: dict[str, dict[str, str]]) -> dict[SuiteId, Credentials]:
+    held: dict[SuiteId, Credentials] = {}
+    for suite_text, record in records.items():
+        suite = suite_of(int(suite_text))
+        try:
+            held[suite.id] = Credentials(suite, bytes.fromhex(record["certificate"]),
+                                         int(record["private_key"], 16), bytes.fromhex(record["ca_public_key"]))
+        except CbkeError as exc:
+            raise ValueError(f"CBKE data of {suite.name}: {exc}") from None
+    return held
 
 
 def from_backup(backup: dict[str, Any]) -> Nvm:
@@ -234,6 +257,7 @@ def from_backup(backup: dict[str, Any]) -> Nvm:
         aps_frame_counter=int(network_meta.get("tc_link_key", {}).get("frame_counter", 0)),
         key_table=key_table,
         members=members,
+        cbke=_cbke_credentials(ours.get("cbke", {})),
     )
 
 

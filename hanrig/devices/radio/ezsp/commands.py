@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from construct import Array, Construct, Struct, this
+from construct import Array, Bytes, Construct, Struct, this
 
 from hanrig.devices.codec import EUI64, EnumAdapter
 from hanrig.devices.radio.ezsp.types import (
@@ -408,10 +408,51 @@ _MFGLIB = (
     callback("mfglibRxHandler", 0x008E, ["link_quality" / u8, "rssi" / i8, "packet_contents" / LVBytes]),
 )
 
+#: UG100 section 11, the same ids in every version since v4; suite 1 sizes first, then sect283k1's
+_CERTIFICATE, _PUBLIC_KEY, _PRIVATE_KEY, _SMAC = Bytes(48), Bytes(22), Bytes(21), Bytes(16)
+_CERTIFICATE_283K1, _PUBLIC_KEY_283K1 = Bytes(74), Bytes(37)
+_CBKE = (
+    command("generateCbkeKeys", 0x00A4, [], [_status()]),
+    callback("generateCbkeKeysHandler", 0x009E, [_status(), "ephemeral_public_key" / _PUBLIC_KEY]),
+    command(
+        "calculateSmacs",
+        0x009F,
+        ["am_initiator" / Bool, "partner_certificate" / _CERTIFICATE, "partner_ephemeral_public_key" / _PUBLIC_KEY],
+        [_status()],
+    ),
+    callback("calculateSmacsHandler", 0x00A0, [_status(), "initiator_smac" / _SMAC, "responder_smac" / _SMAC]),
+    command("generateCbkeKeys283k1", 0x00E8, [], [_status()]),
+    callback("generateCbkeKeysHandler283k1", 0x00E9, [_status(), "ephemeral_public_key" / _PUBLIC_KEY_283K1]),
+    command(
+        "calculateSmacs283k1",
+        0x00EA,
+        [
+            "am_initiator" / Bool,
+            "partner_certificate" / _CERTIFICATE_283K1,
+            "partner_ephemeral_public_key" / _PUBLIC_KEY_283K1,
+        ],
+        [_status()],
+    ),
+    callback("calculateSmacsHandler283k1", 0x00EB, [_status(), "initiator_smac" / _SMAC, "responder_smac" / _SMAC]),
+    command("clearTemporaryDataMaybeStoreLinkKey", 0x00A1, ["store_link_key" / Bool], [_status()]),
+    command("clearTemporaryDataMaybeStoreLinkKey283k1", 0x00EE, ["store_link_key" / Bool], [_status()]),
+    command("getCertificate", 0x00A5, [], [_status(), "local_certificate" / _CERTIFICATE]),
+    command("getCertificate283k1", 0x00EC, [], [_status(), "local_certificate" / _CERTIFICATE_283K1]),
+    command(
+        "setPreinstalledCbkeData",
+        0x00A2,
+        ["ca_public" / _PUBLIC_KEY, "my_certificate" / _CERTIFICATE, "my_key" / _PRIVATE_KEY],
+        [_status()],
+    ),
+    command("savePreinstalledCbkeData283k1", 0x00ED, [], [_status()]),
+)
+
 _GREEN_POWER = (command("gpSinkTableClearAll", 0x00E2),)
 
 V8 = CommandTable(
-    8, _CONFIGURATION + _UTILITIES + _NETWORKING + _MESSAGING + _SECURITY_V8 + _SECURITY + _MFGLIB + _GREEN_POWER
+    8,
+    _CONFIGURATION + _UTILITIES + _NETWORKING + _MESSAGING + _SECURITY_V8 + _SECURITY + _CBKE + _MFGLIB
+    + _GREEN_POWER,
 )
 
 V13 = V8.derive(

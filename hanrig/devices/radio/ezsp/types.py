@@ -79,7 +79,9 @@ class EmberStatus(enum.IntEnum):
     NETWORK_BUSY = 0xA1
     INDEX_OUT_OF_RANGE = 0xB1
     TABLE_FULL = 0xB4
+    LIBRARY_NOT_PRESENT = 0xB5
     TABLE_ENTRY_ERASED = 0xB6
+    OPERATION_IN_PROGRESS = 0xBA
 
 
 class SlStatus(enum.IntEnum):
@@ -317,6 +319,10 @@ class ValueId(enum.IntEnum):
     END_DEVICE_TIMEOUT_OPTIONS_MASK = 0x3E
     END_DEVICE_KEEP_ALIVE_SUPPORT_MODE = 0x3F
     TRANSIENT_DEVICE_TIMEOUT = 0x43
+    #: the sect283k1 CBKE data a host stages before savePreinstalledCbkeData283k1 (write only)
+    CERTIFICATE_283K1 = 0x1A
+    PUBLIC_KEY_283K1 = 0x1B
+    PRIVATE_KEY_283K1 = 0x1C
 
 
 class ExtendedValueId(enum.IntEnum):

@@ -7,7 +7,15 @@ is never dispatched, so one handler serves every version that has its command.
 
 from __future__ import annotations
 
-from hanrig.devices.radio.ezsp.handlers import configuration, messaging, mfglib, networking, security, utilities
+from hanrig.devices.radio.ezsp.handlers import (
+    cbke,
+    configuration,
+    messaging,
+    mfglib,
+    networking,
+    security,
+    utilities,
+)
 from hanrig.devices.radio.ezsp.handlers.registry import HANDLERS
 
-__all__ = ["HANDLERS", "configuration", "messaging", "mfglib", "networking", "security", "utilities"]
+__all__ = ["HANDLERS", "cbke", "configuration", "messaging", "mfglib", "networking", "security", "utilities"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from construct import Container, Int8sl, Int8ul, Int16ul, Int32ul
+from construct import Bytes, Container, Int8sl, Int8ul, Int16ul, Int32ul
 
 from hanrig.devices.han.zdo import SimpleDescriptor
 from hanrig.devices.radio.ezsp.handlers.registry import handles
@@ -29,7 +29,12 @@ _VALUE_CODECS = {
     ValueId.END_DEVICE_TIMEOUT_OPTIONS_MASK: Int8ul,
     ValueId.END_DEVICE_KEEP_ALIVE_SUPPORT_MODE: Int8ul,
     ValueId.TRANSIENT_DEVICE_TIMEOUT: Int16ul,
+    ValueId.CERTIFICATE_283K1: Bytes(74),
+    ValueId.PUBLIC_KEY_283K1: Bytes(37),
+    ValueId.PRIVATE_KEY_283K1: Bytes(36),
 }
+#: staged for savePreinstalledCbkeData283k1, never read back: one of them is a private key
+_WRITE_ONLY = frozenset({ValueId.CERTIFICATE_283K1, ValueId.PUBLIC_KEY_283K1, ValueId.PRIVATE_KEY_283K1})
 #: what a value reads before the host sets it. Inferred from the EmberZNet SDK's defaults, not read off
 #: a stick: CCA threshold -75 dBm, keep-alive support for both MAC data polls and timeout requests (3),
 #: a transient device kept 10 s.
@@ -118,7 +123,7 @@ def get_value(ncp: Ncp, p: Container) -> dict[str, Any]:
         # build, major, minor, patch, special, type (0xAA: a GA release)
         value = Int16ul.build(firmware.build) + bytes([major, minor, patch, special, 0xAA])
         return {"status": EzspStatus.SUCCESS, "value": value}
-    if p.value_id not in _VALUE_CODECS:
+    if p.value_id not in _VALUE_CODECS or p.value_id in _WRITE_ONLY:
         return {"status": EzspStatus.ERROR_INVALID_ID, "value": b""}
     return {"status": EzspStatus.SUCCESS, "value": _VALUE_CODECS[p.value_id].build(_value(ncp, p.value_id))}
 

@@ -139,7 +139,7 @@ def get_key_table_entry(ncp: Ncp, p: Container) -> dict[str, Any]:
     return {"status": EmberStatus.SUCCESS, "key_struct": key}
 
 
-def _slot_for(ncp: Ncp, partner: Eui64) -> int | None:
+def key_table_slot(ncp: Ncp, partner: Eui64) -> int | None:
     for index, entry in ncp.nvm.key_table.items():
         if entry.partner == partner:
             return index
@@ -149,7 +149,7 @@ def _slot_for(ncp: Ncp, partner: Eui64) -> int | None:
 
 @handles("addOrUpdateKeyTableEntry")
 def add_or_update_key_table_entry(ncp: Ncp, p: Container) -> dict[str, Any]:
-    slot = _slot_for(ncp, p.address)
+    slot = key_table_slot(ncp, p.address)
     if slot is None:
         return {"status": EmberStatus.TABLE_FULL}
     ncp.nvm.key_table[slot] = LinkKey(p.address, bytes(p.key_data))
