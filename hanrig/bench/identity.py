@@ -10,6 +10,7 @@
           image_type: 0x0084
           hardware_version: 0x1111
           firmware_version: 0x00000001
+          cbke: {suite: 2, issuer: 5445535453454341}   # it runs CBKE with the CH (omit: it does not)
 
 The same keys say who a device is whether it is a real one or the emulator plays it, so
 the rig learns about an emulated device exactly as it does about a physical one.
@@ -22,17 +23,32 @@ from dataclasses import dataclass
 from hanrig.bench.errors import SpecError
 from hanrig.bench.fields import REQUIRED, Fields
 from hanrig.gbcs import Eui64
+from hanrig.testpki.cbke import TEST_ISSUER
 
 #: the HAN devices SECMP0007 updates over the air
 GB_DEVICE_TYPES = ("ppmid", "hcalcs")
 #: the keys of a device's firmware identity, which an emulated GB device must have
 FIRMWARE_KEYS = ("manufacturer_code", "image_type", "hardware_version", "firmware_version")
 #: the keys ``read_identity`` reads; the rest of an ``emulated:`` block is the emulator's
-IDENTITY_KEYS = ("eui64", "install_code", *FIRMWARE_KEYS)
+IDENTITY_KEYS = ("eui64", "install_code", "cbke", *FIRMWARE_KEYS)
+#: the crypto suite of a device that does not say: suite 2 (sect283k1). ZSE 1.2 added it and GBCS
+#: v0.8.1 aligns with ZSE 1.2a; that GB HAN devices use suite 2 is inferred, no public GB text says it [INF]
+DEFAULT_CBKE_SUITE = 2
 #: an install code is this many octets, then its CRC (Zigbee 3.0 Base Device Behaviour, 10.1)
 INSTALL_CODE_LENGTHS = (6, 8, 12, 16)
 #: 0xFFFFFFFF is the OTA cluster's wildcard file version, never one a device runs
 MAX_FIRMWARE_VERSION = 0xFFFFFFFE
+
+
+@dataclass(frozen=True)
+class KeyEstablishment:
+    """How a device authenticates to the CH with CBKE before it uses the Smart Energy clusters."""
+
+    suite: int = DEFAULT_CBKE_SUITE
+    #: the 8-octet issuer id of the CA that issued the device's certificate
+    issuer: bytes = TEST_ISSUER
+    #: the implicit certificate the device must present, when the lab knows it (48 or 74 octets)
+    certificate: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,8 @@ class DeviceIdentity:
     firmware_version: int | None = None
     #: the install code with its CRC; None for a device that joins with the well-known link key
     install_code: bytes | None = None
+    #: CBKE with the CH after joining; None for a device that goes straight to its tunnel
+    cbke: KeyEstablishment | None = None
 
 
 def read_identity(block: Fields, *, firmware_required: bool) -> DeviceIdentity:
@@ -56,7 +74,40 @@ def read_identity(block: Fields, *, firmware_required: bool) -> DeviceIdentity:
         hardware_version=block.integer("hardware_version", absent, minimum=0, maximum=0xFFFF),
         firmware_version=block.integer("firmware_version", absent, minimum=0, maximum=MAX_FIRMWARE_VERSION),
         install_code=read_install_code(block),
+        cbke=read_key_establishment(block),
     )
+
+
+def read_key_establishment(block: Fields) -> KeyEstablishment | None:
+    """``cbke:``: absent or false, no CBKE; ``true`` or a mapping, CBKE with the suite and issuer given."""
+    fields = block.optional_mapping("cbke")
+    if fields is None:
+        return None
+    suite = fields.choice("suite", {1: 1, 2: 2}, DEFAULT_CBKE_SUITE)
+    issuer = _issuer(fields)
+    certificate = fields.hex_bytes("certificate", None, lengths=(48 if suite == 1 else 74,))
+    if certificate is not None:
+        # where the issuer lies in each suite's certificate (ZSE annex C.4.2.2)
+        offset = 30 if suite == 1 else 11
+        if certificate[offset:offset + 8] != issuer:
+            raise SpecError(fields.at("certificate"), f"was issued by {certificate[offset:offset + 8].hex().upper()}, "
+                                                      f"not by the issuer {issuer.hex().upper()} given")
+    fields.done()
+    return KeyEstablishment(suite, issuer, certificate)
+
+
+def _issuer(fields: Fields) -> bytes:
+    """An issuer id as 16 hex digits, or as 8 characters (``HANRIGCA``, ``TESTSECA``)."""
+    text = fields.string("issuer", TEST_ISSUER.decode())
+    if len(text) == 8 and text.isascii():
+        return text.encode()
+    try:
+        issuer = bytes.fromhex(text)
+    except ValueError:
+        issuer = b""
+    if len(issuer) != 8:
+        raise SpecError(fields.at("issuer"), f"must be 8 characters or 16 hex digits, not {text!r}")
+    return issuer
 
 
 def read_install_code(block: Fields) -> bytes | None:

@@ -19,6 +19,7 @@ import zigpy.device
 
 from hanrig.bench.errors import ConfigError
 from hanrig.rig.ch.hub import CommsHub
+from hanrig.rig.ch.ncp_cbke import ncp_cbke_data
 from hanrig.rig.config import DeviceConfig, RigConfig
 from hanrig.rig.coordinator.capture import HostSideCapture
 from hanrig.rig.coordinator.coordinator import Coordinator, RadioEvent, RadioSettings, RadioState
@@ -44,7 +45,8 @@ class Bench:
         self.host_capture = host_capture
         self.keystore = config.keystore
         self.hub = CommsHub(eui=config.gbcs.comms_hub, acb=config.gbcs.acb, keystore=self.keystore,
-                            recorder=recorder, image_retention=config.ch.image_retention)
+                            recorder=recorder, image_retention=config.ch.image_retention,
+                            cbke={d.eui64: d.identity.cbke for d in config.devices if d.identity.cbke is not None})
         self.dcc = Dcc(self.keystore, acb=config.gbcs.acb, supplier=config.gbcs.supplier)
         self.tracker = Tracker(recorder)
         self.emulator: EmulatedRadio | None = None
@@ -88,6 +90,25 @@ class Bench:
         elif self.host_capture is not None:
             captured = {"capture": {"pcap": self.host_capture.name, "keys": None, "side": "host"}}
         self.recorder.record("radio", **self.coordinator.radio_info(), **captured)
+        await self._check_cbke_data()
+
+    async def _check_cbke_data(self) -> None:
+        """Journal the CBKE data the NCP holds; a device's suite without it, or of another issuer, is exit 3."""
+        needed = {device.name: device.identity.cbke for device in self.config.devices if device.identity.cbke}
+        if not needed:
+            return
+        held = await ncp_cbke_data(self.hub.ncp_cbke)
+        self.recorder.record("ncp_cbke", suites={str(suite): data.as_dict() for suite, data in held.items()})
+        for name, cbke in needed.items():
+            data = held.get(cbke.suite)
+            if data is None:
+                raise InfrastructureError(
+                    f"device {name} needs CBKE with crypto suite {cbke.suite}, but the NCP holds no suite "
+                    f"{cbke.suite} CBKE data: provision it first (hanrig cbke provision --help)")
+            if data.issuer != cbke.issuer:
+                raise InfrastructureError(
+                    f"device {name}'s certificate is issued by {_issuer_text(cbke.issuer)}, the NCP's by "
+                    f"{_issuer_text(data.issuer)}: CBKE between them ends with UNKNOWN_ISSUER")
 
     def _radio_event(self, event: RadioEvent) -> None:
         """Journal the radio's loss and return; transfers under way pick up where the devices stand."""
@@ -98,6 +119,7 @@ class Bench:
             task.add_done_callback(self._background.discard)
 
     async def stop(self) -> None:
+        await self.hub.key_establishment.stop()
         if self.coordinator is not None:
             await self.coordinator.stop()
             self.coordinator = None
@@ -133,6 +155,11 @@ class Bench:
             found = await self.coordinator.wait_for_device(device.eui64, self.config.ch.join_timeout)
         await self.hub.connect(found, timeout=self.config.ch.join_timeout)
         return found
+
+
+def _issuer_text(issuer: bytes) -> str:
+    text = issuer.decode("ascii", "replace")
+    return f"{issuer.hex().upper()} ({text})" if text.isprintable() and text.isascii() else issuer.hex().upper()
 
 
 def _port_of_usb_serial(serial_number: str) -> str:

@@ -132,6 +132,15 @@ class Faults:
     ignore_refusals: int = 0
     #: report this hardware version in Query Next Image: the device is not the hardware its identity says
     real_hardware_version: int | None = None
+    #: CBKE (once each): present a certificate from another CA, or one issued to another EUI-64
+    cbke_wrong_issuer: bool = False
+    cbke_other_eui: bool = False
+    #: CBKE: send a confirmation MAC that does not match the derived keys
+    cbke_bad_mac: bool = False
+    #: CBKE: hold the ephemeral data this many seconds before sending it
+    cbke_slow_ephemeral: float = 0.0
+    #: CBKE: end the exchange with Terminate Key Establishment after the CH's certificate arrives
+    cbke_terminate: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -215,6 +224,12 @@ def read_faults(fields: Fields) -> Faults:
         wrong_fdra_hash=fields.boolean("wrong_fdra_hash", defaults.wrong_fdra_hash),
         ignore_refusals=fields.integer("ignore_refusals", defaults.ignore_refusals, minimum=0, maximum=100),
         real_hardware_version=fields.integer("real_hardware_version", None, minimum=0, maximum=0xFFFF),
+        cbke_wrong_issuer=fields.boolean("cbke_wrong_issuer", defaults.cbke_wrong_issuer),
+        cbke_other_eui=fields.boolean("cbke_other_eui", defaults.cbke_other_eui),
+        cbke_bad_mac=fields.boolean("cbke_bad_mac", defaults.cbke_bad_mac),
+        cbke_slow_ephemeral=fields.number("cbke_slow_ephemeral", defaults.cbke_slow_ephemeral, minimum=0,
+                                          maximum=600),
+        cbke_terminate=fields.boolean("cbke_terminate", defaults.cbke_terminate),
     )
     fields.done()
     if faults.reject_image and faults.require_more_image:

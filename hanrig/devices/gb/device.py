@@ -29,19 +29,22 @@ from hanrig.devices.events import EventLog
 from hanrig.devices.gb.behaviours import Behaviour, Faults
 from hanrig.devices.gb.firmware import Firmware, HeldImage, Identity, Rejection, check_download, version_octets
 from hanrig.devices.gb.gbcs_link import Command, GbcsLink
+from hanrig.devices.gb.key_establishment import CLUSTER_ID as KEY_ESTABLISHMENT_CLUSTER
+from hanrig.devices.gb.key_establishment import KeyEstablishmentClient
 from hanrig.devices.gb.ota_client import ActivationPolicy, Download, OtaClient
 from hanrig.devices.gb.profile import ENDPOINT, SMART_ENERGY_PROFILE, Address, ClusterId, SeDeviceId, declared_only
 from hanrig.devices.gb.settings import GbSettings
 from hanrig.devices.gb.tunnel import TunnelServer
 from hanrig.devices.han.air import Air
-from hanrig.devices.han.aps import HOME_AUTOMATION_PROFILE
+from hanrig.devices.han.aps import HOME_AUTOMATION_PROFILE, ApsMessage
 from hanrig.devices.han.kinds import DeviceSpec
 from hanrig.devices.han.node import Endpoint, Node
-from hanrig.devices.han.zcl.basic import PowerSource, basic_server
+from hanrig.devices.han.zcl.basic import BASIC, PowerSource, basic_server
 from hanrig.devices.han.zcl.cluster import Cluster, Role
 from hanrig.devices.han.zcl.foundation import Status
 from hanrig.devices.han.zcl.frame import Direction, FrameType, ZclFrame
-from hanrig.devices.han.zdo import LogicalType
+from hanrig.devices.han.zdo import LogicalType, ZdoCluster, match_descriptor_request, matching_endpoints
+from hanrig.devices.ieee import COORDINATOR_NODE_ID, Eui64
 from hanrig.devices.scheduling import Timer
 from hanrig.gbcs import AlertForm, MessageCode, ReadResult, build_cs08_response
 
@@ -77,6 +80,8 @@ class GbDevice(Node):
         self.ota = OtaClient(identity=identity, current_version=identity.firmware_version,
                              activation_policy=self.ACTIVATION_POLICY, host=self)
         self.tunnel = TunnelServer(self)
+        cbke = spec.identity.cbke
+        self.key_establishment = KeyEstablishmentClient(self, cbke, eui64=spec.eui64) if cbke is not None else None
         # Counters start from the clock in milliseconds, so they keep growing across emulator runs.
         self.gbcs = GbcsLink(settings.keys, serves=self.SERVES, host=self,
                              first_counter=int(utc_now().timestamp() * 1000))
@@ -86,6 +91,8 @@ class GbDevice(Node):
                                   sw_build_id=f"{identity.firmware_version:08X}")
         clusters = [self.basic, self.ota.cluster, self.tunnel.cluster,
                     *(Cluster(declared_only(cluster_id), Role.CLIENT) for cluster_id in self.DECLARED_CLIENTS)]
+        if self.key_establishment is not None:
+            clusters.append(self.key_establishment.cluster)
         super().__init__(
             name=spec.name,
             eui64=spec.eui64,
@@ -251,6 +258,52 @@ class GbDevice(Node):
 
     # ---------------------------------------------------------------- restarts
 
+    # ---------------------------------------------------------------- key establishment
+
+    def on_joined(self) -> None:
+        if self.key_establishment is not None:
+            self.key_establishment.start()
+
+    def on_left(self) -> None:
+        if self.key_establishment is not None:
+            self.key_establishment.stop()
+            self.key_establishment.link_key = None
+
+    def trust_center_eui64(self) -> Eui64 | None:
+        trust_center = self._air.trust_center if self._air is not None else None
+        return trust_center.eui64 if trust_center is not None else None
+
+    def find_key_establishment_server(self) -> None:
+        """Ask the trust centre which of its endpoints serves Key Establishment (Match_Desc_req)."""
+        if not self.can_send():
+            return
+        self.send(payload=match_descriptor_request(self.next_tsn(), COORDINATOR_NODE_ID, SMART_ENERGY_PROFILE,
+                                                   [KEY_ESTABLISHMENT_CLUSTER]),
+                  profile_id=0, cluster_id=ZdoCluster.MATCH_DESC_REQ, source_endpoint=0, destination_endpoint=0)
+
+    def on_zdo_response(self, request: int, payload: bytes, sender: int) -> None:
+        if (request == ZdoCluster.MATCH_DESC_REQ and sender == COORDINATOR_NODE_ID
+                and self.key_establishment is not None):
+            self.key_establishment.server_found(matching_endpoints(payload))
+
+    def key_established(self) -> None:
+        """The link key is in place: what waited for it may go (the tunnel's outbox)."""
+        self.tunnel.flush()
+
+    @property
+    def authenticated(self) -> bool:
+        """Whether the device holds the link key it needs for the Smart Energy clusters (or needs none)."""
+        return self.key_establishment is None or self.key_establishment.established
+
+    def handle_message(self, message: ApsMessage) -> None:
+        """Before CBKE, frames on clusters other than Key Establishment and Basic are dropped unread."""
+        if not (self.authenticated or message.is_zdo
+                or message.cluster_id in (KEY_ESTABLISHMENT_CLUSTER, BASIC.cluster_id)):
+            self._record("dropped", reason="no CBKE link key yet", cluster=message.cluster_id,
+                         sender=message.source)
+            return
+        super().handle_message(message)
+
     def restart(self) -> None:
         """Reboot once the frame in hand is answered: tunnels are lost, the OTA client keeps what survives."""
         self.call_later(0, self._reboot_now)
@@ -303,7 +356,7 @@ class GbDevice(Node):
         sleep = self._behaviour.sleepy
         if sleep is None:
             return
-        if self.ota.busy or self.tunnel.sending:
+        if self.ota.busy or self.tunnel.sending or (self.key_establishment is not None and self.key_establishment.busy):
             self._sleep_timer = self.call_later(sleep.awake_for, self._fall_asleep)
             return
         self.asleep = True
@@ -345,6 +398,12 @@ class GbDevice(Node):
             self._require_on_air(command)
             self.ota.query()
             return None
+        if command == "establish_key":
+            self._require_on_air(command)
+            if self.key_establishment is None:
+                raise InputError(f"{self.name} does not run CBKE: give it cbke: in its emulated: block")
+            self.key_establishment.start()
+            return None
         return super().control(command, args)
 
     def _require_on_air(self, command: str) -> None:
@@ -362,6 +421,7 @@ class GbDevice(Node):
             "next_alert_counter": self.gbcs.next_counter,
             "behaviour": self._behaviour.as_dict(),
             "faults": self._faults.as_dict(),
+            "cbke": self.key_establishment.status() if self.key_establishment is not None else None,
         }
 
 

@@ -31,6 +31,7 @@ from hanrig.devices.han.fragmentation import FragmentedSend, Reassembler
 from hanrig.devices.han.zcl.cluster import Cluster, Role, dispatch
 from hanrig.devices.han.zcl.frame import ZclFrame
 from hanrig.devices.han.zdo import (
+    RESPONSE,
     LogicalType,
     MacCapability,
     NodeDescriptor,
@@ -310,6 +311,9 @@ class Node:
     def on_rebooted(self) -> None:
         """Called when the device is back on the air after ``reboot``."""
 
+    def on_zdo_response(self, request: int, payload: bytes, sender: int) -> None:
+        """A ZDO response (to the request cluster ``request``) from ``sender``; a kind that asks acts on it."""
+
     def control(self, command: str, args: Mapping[str, Any]) -> Any:
         """A control-plane command of this kind (an OTA abort, a wake-up…); kinds add theirs."""
         raise InputError(f"{self.name} ({type(self).__name__}) has no control command {command!r}")
@@ -330,6 +334,10 @@ class Node:
     def handle_message(self, message: ApsMessage) -> None:
         """A whole message for this device: ZDO on endpoint 0, ZCL on the others."""
         broadcast = message.delivery is not Delivery.UNICAST
+        if message.is_zdo and message.cluster_id & RESPONSE:
+            self._record("zdo_received", cluster=message.cluster_id, sender=message.source)
+            self.on_zdo_response(message.cluster_id & ~RESPONSE, message.payload, message.source)
+            return
         if message.is_zdo:
             answer = self._zdo.handle(message.cluster_id, message.payload, broadcast=broadcast)
             self._record("zdo_received", cluster=message.cluster_id, sender=message.source)

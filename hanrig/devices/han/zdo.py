@@ -360,3 +360,19 @@ def _matches(descriptor: SimpleDescriptor, request: Container) -> bool:
 def device_announce(tsn: int, node_id: int, eui64: Eui64, capability: MacCapability) -> bytes:
     """The payload of the Device_annce a node broadcasts when it joins."""
     return bytes([tsn]) + DeviceAnnounce.build({"nwk": node_id, "ieee": eui64, "capability": capability})
+
+
+def match_descriptor_request(tsn: int, node_id: int, profile_id: int, input_clusters: list[int]) -> bytes:
+    """The payload of a Match_Desc_req: which endpoints of ``node_id`` serve these clusters on this profile."""
+    return bytes([tsn]) + _REQUESTS[ZdoCluster.MATCH_DESC_REQ].build(
+        {"nwk": node_id, "profile_id": profile_id, "input_clusters": input_clusters, "output_clusters": []}
+    )
+
+
+def matching_endpoints(payload: bytes) -> list[int]:
+    """The endpoints a successful Match_Desc_rsp lists; none for a failed or unreadable one."""
+    try:
+        response = _ENDPOINT_LIST_RESPONSE.parse(_WITH_TSN.parse(payload).body)
+    except ConstructError:
+        return []
+    return list(response.endpoints) if response.status == ZdoStatus.SUCCESS else []

@@ -22,6 +22,7 @@ from hanrig.bench.errors import ConfigError
 from hanrig.rig.coordinator.announcements import DeviceAnnouncements
 from hanrig.rig.coordinator.block_lane import OtaBlockLane
 from hanrig.rig.coordinator.capture import HostCapture
+from hanrig.rig.coordinator.key_establishment_lane import KeyEstablishmentLane
 
 if TYPE_CHECKING:
     from zigpy.application import ControllerApplication
@@ -55,9 +56,10 @@ def application_class(radio: str) -> type[ControllerApplication]:
         base: Any = getattr(importlib.import_module(module_name), class_name)
     except ImportError:
         raise ConfigError(f"radio type {radio!r} needs its zigpy library: pip install 'hanrig[{extra}]'") from None
-    # the capture first: it records frames as they arrive, before the block lane takes some of them
+    # the capture first: it records frames as they arrive, before the lanes take some of them
     # and before the Smart Energy profile is rewritten
-    mixins: tuple[type, ...] = (HostCapture, OtaBlockLane, DeviceAnnouncements, SmartEnergyProfile)
+    mixins: tuple[type, ...] = (HostCapture, OtaBlockLane, KeyEstablishmentLane, DeviceAnnouncements,
+                                SmartEnergyProfile)
     if radio == "ezsp":
         from hanrig.rig.coordinator.fragmentation import EzspFragmentation
 

@@ -35,6 +35,7 @@ import hanrig.rig.zcl  # noqa: F401 - registers the rig's clusters with zigpy be
 from hanrig.bench.errors import ConfigError
 from hanrig.rig.coordinator.application import SMART_ENERGY_PROFILE, application_class
 from hanrig.rig.coordinator.capture import HostSideCapture
+from hanrig.rig.coordinator.key_establishment_lane import Partner
 from hanrig.rig.coordinator.orphan_tasks import quiet_closed_link_sends
 from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.zcl.ota_blocks import BlockRequest
@@ -98,6 +99,10 @@ class ClusterRequests(Protocol):
         ...
 
     def tunneling_request(self, cluster: Any, hdr: Any, args: Any) -> bool: ...
+
+    def key_establishment_request(self, partner: Partner, tsn: int, command: str, args: Any) -> None:
+        """A Key Establishment command from a device (``rig.coordinator.key_establishment_lane``)."""
+        ...
 
     def device_announced(self, ieee: zigpy.types.EUI64) -> None:
         """A device announced itself (Device_annce): it has joined or restarted."""
@@ -342,6 +347,18 @@ class Coordinator:
             raise InfrastructureError(f"device {eui} did not join and answer its interview "
                                       f"within {timeout:g} s") from None
         return self.app.get_device(ieee=ieee)
+
+    async def send_frame(self, ieee: zigpy.types.EUI64, endpoint: int, cluster_id: int, tsn: int,
+                         frame: bytes) -> None:
+        """Send a ZCL frame from the CH's endpoint to a device's, before zigpy knows the device's endpoints."""
+        try:
+            device = self.app.get_device(ieee=ieee)
+            await self.app.request(device, SMART_ENERGY_PROFILE, cluster_id, CH_ENDPOINT, endpoint, tsn, frame,
+                                   expect_reply=False)
+        except KeyError:
+            raise InfrastructureError(f"device {ieee} is not on the HAN") from None
+        except (zigpy.exceptions.ZigbeeException, OSError) as exc:
+            raise InfrastructureError(f"frame to {ieee} not delivered: {_reason(exc)}") from None
 
     def smart_energy_endpoint(self, device: zigpy.device.Device, cluster_id: int, *,
                               server: bool) -> Any:

@@ -4,6 +4,6 @@ Importing this package registers them with zigpy, replacing its own definitions,
 every device zigpy creates (also during re-interviews) carries them.
 """
 
-from hanrig.rig.zcl import ota, tunneling
+from hanrig.rig.zcl import key_establishment, ota, tunneling
 
-__all__ = ["ota", "tunneling"]
+__all__ = ["key_establishment", "ota", "tunneling"]
