@@ -20,13 +20,18 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
+import zigpy.types
+
 from hanrig.bench.errors import ConfigError
+from hanrig.cbke.mmo import aes_mmo_hash
 from hanrig.gbcs import ActivateImageResult, TransferResult
 from hanrig.rig import update as steps
 from hanrig.rig.bench import Bench
+from hanrig.rig.ch.key_establishment import Outcome
 from hanrig.rig.config import DeviceConfig, RigConfig
 from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.images import LoadedImage, tampered, variant
+from hanrig.rig.measurements import Measurement
 from hanrig.rig.ota.policy import OtaPolicy
 from hanrig.rig.recorder import Recorder
 from hanrig.rig.tracking import Stage
@@ -239,6 +244,40 @@ class RigRuntime:
         async def run() -> None:
             action()
         return run
+
+    # ---------------------------------------------------------------- key establishment
+
+    def join(self, device: DeviceConfig) -> None:
+        """The device on the HAN, authenticated if it runs CBKE, with its tunnel open."""
+        self.call(lambda: self.bench.join(device))
+
+    def cbke_mark(self) -> int:
+        """Where the CH's key establishment history stands: pass to ``key_establishment(after=...)``."""
+        return len(self.bench.hub.key_establishment.history)
+
+    def cbke_outcomes(self, device: DeviceConfig) -> list[Outcome]:
+        """Every key establishment with the device so far, in the order they ended."""
+        return [o for o in self.bench.hub.key_establishment.history if o.eui == device.eui64]
+
+    def key_establishment(self, device: DeviceConfig, *, after: int, timeout: float = 60.0) -> Outcome:
+        """How the device's next key establishment (after the mark) ended."""
+        server = self.bench.hub.key_establishment
+        return self.call(lambda: server.next_outcome(device.eui64, after=after, timeout=timeout),
+                         timeout=timeout + 5)
+
+    def link_key_digests(self, device: DeviceConfig) -> tuple[str | None, str | None]:
+        """Fingerprints of the link key the emulated device holds and of the one the NCP holds for it."""
+        held = self.device_command(device, "status")["cbke"]
+        coordinator = self.bench.coordinator
+        assert coordinator is not None
+        ncp_key = self.call(lambda: coordinator.link_key(zigpy.types.EUI64.convert(device.eui64)))
+        return (held["link_key_digest"] if held else None,
+                aes_mmo_hash(ncp_key).hex()[:16] if ncp_key is not None else None)
+
+    def measure(self, device: DeviceConfig, *measurements: Measurement) -> None:
+        """Journal checks that belong to no update (the scenario's verdict counts them)."""
+        for measurement in measurements:
+            self.recorder.record("measurement", device=device.name, **measurement.as_dict())
 
     def device_events(self, device: DeviceConfig, kind: str) -> list[dict[str, Any]]:
         """What an emulated device recorded of one kind (its event log, through the control plane)."""

@@ -141,6 +141,8 @@ class Faults:
     cbke_slow_ephemeral: float = 0.0
     #: CBKE: end the exchange with Terminate Key Establishment after the CH's certificate arrives
     cbke_terminate: bool = False
+    #: CBKE: complete it, but keep a link key other than the one derived (a key-storage bug)
+    cbke_store_wrong_key: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -230,6 +232,7 @@ def read_faults(fields: Fields) -> Faults:
         cbke_slow_ephemeral=fields.number("cbke_slow_ephemeral", defaults.cbke_slow_ephemeral, minimum=0,
                                           maximum=600),
         cbke_terminate=fields.boolean("cbke_terminate", defaults.cbke_terminate),
+        cbke_store_wrong_key=fields.boolean("cbke_store_wrong_key", defaults.cbke_store_wrong_key),
     )
     fields.done()
     if faults.reject_image and faults.require_more_image:

@@ -323,7 +323,10 @@ class GbDevice(Node):
         self.ota.after_reboot()
 
     def attach(self, air: Air, events: EventLog, *, joined: bool = False) -> None:
+        first_power_up = self._events is None
         super().attach(air, events, joined=joined)
+        if first_power_up and joined and self.key_establishment is not None:
+            self.key_establishment.restored()
         self._start_sleep_cycle()
 
     def detach(self) -> None:

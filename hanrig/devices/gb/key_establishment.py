@@ -244,7 +244,7 @@ class KeyEstablishmentClient:
         self._partner_certificate = partner.raw
         self._ephemeral = generate_ephemeral(self.suite, self._scalars)
         self.stage = Stage.EPHEMERAL
-        delay = self._host.faults.cbke_slow_ephemeral
+        delay = self._host.faults.cbke_slow_ephemeral or 0.0
         if delay:
             self._host.fault_fired("cbke_slow_ephemeral", seconds=delay)
         self._cancel_timer()
@@ -283,7 +283,11 @@ class KeyEstablishmentClient:
             self._terminate(TerminateStatus.BAD_KEY_CONFIRM)
             return
         self._cancel_timer()
-        self.stage, self.outcome, self.link_key = Stage.ESTABLISHED, "established", self._agreement.link_key
+        link_key = self._agreement.link_key
+        if self._host.faults.cbke_store_wrong_key:
+            self._host.fault_fired("cbke_store_wrong_key")
+            link_key = bytes(b ^ 0x5A for b in link_key)
+        self.stage, self.outcome, self.link_key = Stage.ESTABLISHED, "established", link_key
         self._host.record("cbke_established", suite=int(self.suite.id), attempts=self.attempts,
                           link_key_digest=self.link_key_digest)
         self._host.key_established()
@@ -339,6 +343,15 @@ class KeyEstablishmentClient:
     def _send(self, command: str, **fields: Any) -> None:
         assert self._server is not None
         self._host.send_command(self.cluster, command, fields, self._server)
+
+    def restored(self) -> None:
+        """The device powers up in the network it was in (the emulator restarted): it kept its link key.
+
+        A real device keeps the key in NVM; the emulator keeps no device state across its own
+        restarts, so the key's fingerprint is unknown from then on.
+        """
+        self._cancel_timer()
+        self.stage, self.outcome = Stage.ESTABLISHED, "restored"
 
     def stop(self) -> None:
         """Off the air: forget the exchange under way (a join starts a new one)."""

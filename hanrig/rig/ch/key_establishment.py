@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -100,6 +101,9 @@ class KeyEstablishmentServer:
         self._sessions: dict[zigpy.types.EUI64, asyncio.Task[None]] = {}
         self._established: dict[zigpy.types.EUI64, asyncio.Event] = {}
         self.outcomes: dict[zigpy.types.EUI64, Outcome] = {}
+        #: every exchange's outcome, in the order they ended
+        self.history: list[Outcome] = []
+        self._ended = asyncio.Event()
 
     # ---------------------------------------------------------------- frames from devices
 
@@ -130,9 +134,15 @@ class KeyEstablishmentServer:
             raise CbkeNotEstablished(f"no CBKE link key for {ieee} within {timeout:.0f} s: {why}") from None
         return self.outcomes[ieee]
 
-    def forget(self, ieee: zigpy.types.EUI64) -> None:
-        """The device left or joined again: its link key is gone until it runs CBKE again."""
-        self._event(ieee).clear()
+    async def next_outcome(self, eui: str, *, after: int, timeout: float) -> Outcome:
+        """The first outcome for the device (16 hex digits) after ``after`` outcomes of the history."""
+        async with asyncio.timeout(timeout):
+            while True:
+                found = [outcome for outcome in self.history[after:] if outcome.eui == eui]
+                if found:
+                    return found[0]
+                self._ended.clear()
+                await self._ended.wait()
 
     async def stop(self) -> None:
         for task in self._sessions.values():
@@ -175,6 +185,8 @@ class KeyEstablishmentServer:
 
     def _finish(self, outcome: Outcome, partner: Partner) -> None:
         self.outcomes[partner.ieee] = outcome
+        self.history.append(outcome)
+        self._ended.set()
         self._inboxes.pop(partner.ieee, None)
         (LOG.info if outcome.established else LOG.warning)("%s", outcome.describe())
         self._record(outcome)
@@ -210,7 +222,7 @@ class KeyEstablishmentServer:
         except CbkeFailed as exc:
             LOG.warning("CBKE with %s: the NCP failed: %s", partner.eui, exc)
             await self._fail(partner, tsn, TerminateStatus.NO_RESOURCES, suite)
-        if bytes(confirm.args.mac) != initiator_mac:
+        if not self._confirmed(bytes(confirm.args.mac), initiator_mac):
             await self._fail(partner, confirm.tsn, TerminateStatus.BAD_KEY_CONFIRM, suite)
         await self._send(partner, "confirm_key_data_response", confirm.tsn,
                          {"mac": zigpy.types.KeyData(responder_mac)})
@@ -232,6 +244,11 @@ class KeyEstablishmentServer:
         if presented.subject_eui64 != partner.eui or (
                 expected is not None and expected.certificate is not None and expected.certificate != identity):
             await self._fail(partner, tsn, TerminateStatus.BAD_MESSAGE, suite)
+
+    @staticmethod
+    def _confirmed(received: bytes, computed: bytes) -> bool:
+        """Whether the device's MAC is the one the NCP computed: it holds the key its certificate names."""
+        return hmac.compare_digest(received, computed)
 
     async def _certificate(self, suite: int) -> bytes | None:
         try:

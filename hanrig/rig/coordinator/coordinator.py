@@ -348,6 +348,14 @@ class Coordinator:
                                       f"within {timeout:g} s") from None
         return self.app.get_device(ieee=ieee)
 
+    async def link_key(self, ieee: zigpy.types.EUI64) -> bytes | None:
+        """The APS link key the radio holds for a device (read through zigpy's network information)."""
+        await self.app.load_network_info(load_devices=True)
+        for key in self.app.state.network_info.key_table:
+            if key.partner_ieee == ieee:
+                return bytes(key.key)
+        return None
+
     async def send_frame(self, ieee: zigpy.types.EUI64, endpoint: int, cluster_id: int, tsn: int,
                          frame: bytes) -> None:
         """Send a ZCL frame from the CH's endpoint to a device's, before zigpy knows the device's endpoints."""
