@@ -1,11 +1,11 @@
-"""Each SECMP0007 scenario fails when the evidence it claims is wrong.
+"""Each SECMP0007 and commissioning scenario fails when the evidence it claims is wrong.
 
 Every case runs ``hanrig run --scenario ...`` on the embedded default bench with one
 emulated device told to misbehave in the one way a check judges (an unsigned alert, a
 wrong FDRA hash, a device that keeps downloading after it was refused ...), and expects
 each scenario named to fail on exactly that check, judged as the device's. One case
-makes the rig itself, as CH, break its block-size policy: that scenario fails on a
-CH-model check.
+makes the rig itself, as CH, break its block-size policy, another makes it believe any
+device in key establishment: those scenarios fail on CH-model checks.
 """
 
 from __future__ import annotations
@@ -60,6 +60,13 @@ CASES = [
     Case("the CH serves a block larger than its policy", "ppmid", {},
          {"SECMP0007-12[40]": {"largest Image Block Response"}}, subject="ch-model",
          env={"PYTHONPATH": str(Path(__file__).parent / "plugins"), "PYTEST_ADDOPTS": "-p oversized_blocks"}),
+    Case("a failed first CBKE and a link key other than the NCP's", "ppmid",
+         {"cbke_bad_mac": True, "cbke_store_wrong_key": True},
+         {"CBKE-01": {"CBKE outcome", "link key (fingerprint) the device holds"}}),
+    Case("the CH believes any certificate and any MAC", "ppmid", {},
+         {"CBKE-02": {"CBKE ended by"}, "CBKE-03": {"CBKE ending status"}, "CBKE-04": {"CBKE ending status"}},
+         subject="ch-model",
+         env={"PYTHONPATH": str(Path(__file__).parent / "plugins"), "PYTEST_ADDOPTS": "-p credulous_ch"}),
 ]
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from hanrig.rig.bench import Bench
 from hanrig.rig.config import load_config
@@ -21,19 +20,9 @@ from hanrig.rig.journal import Journal, read_journal
 from hanrig.rig.recorder import Recorder
 from hanrig.rig.tracking import Stage
 from hanrig.rig.update import distribute
-from tests.paths import REPO
+from tests.configs import write_config
 
 WAIT = 60.0
-
-
-def write_config(directory: Path, change: Callable[[dict[str, Any]], None]) -> Path:
-    """The embedded default, changed, written beside the test (its keystore still the project's)."""
-    config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
-    config["gbcs"]["keystore"] = str(REPO / "hanrig" / "testpki" / "keys")
-    change(config)
-    path = directory / "hil_config.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
 
 
 def _small_image(size: int) -> Callable[[dict[str, Any]], None]:

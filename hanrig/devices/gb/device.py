@@ -39,7 +39,7 @@ from hanrig.devices.han.air import Air
 from hanrig.devices.han.aps import HOME_AUTOMATION_PROFILE, ApsMessage
 from hanrig.devices.han.kinds import DeviceSpec
 from hanrig.devices.han.node import Endpoint, Node
-from hanrig.devices.han.zcl.basic import BASIC, PowerSource, basic_server
+from hanrig.devices.han.zcl.basic import PowerSource, basic_server
 from hanrig.devices.han.zcl.cluster import Cluster, Role
 from hanrig.devices.han.zcl.foundation import Status
 from hanrig.devices.han.zcl.frame import Direction, FrameType, ZclFrame
@@ -296,9 +296,11 @@ class GbDevice(Node):
         return self.key_establishment is None or self.key_establishment.established
 
     def handle_message(self, message: ApsMessage) -> None:
-        """Before CBKE, frames on clusters other than Key Establishment and Basic are dropped unread."""
-        if not (self.authenticated or message.is_zdo
-                or message.cluster_id in (KEY_ESTABLISHMENT_CLUSTER, BASIC.cluster_id)):
+        """Before CBKE the device answers ZDO and attribute reads, but acts on no cluster command but Key
+        Establishment's: no tunnel, no OTA. ZSE asks the Smart Energy traffic to use the CBKE link key;
+        which frames a device takes before it has one is its firmware's choice [INF]."""
+        if not (self.authenticated or message.is_zdo or message.cluster_id == KEY_ESTABLISHMENT_CLUSTER
+                or _is_foundation_command(message.payload)):
             self._record("dropped", reason="no CBKE link key yet", cluster=message.cluster_id,
                          sender=message.source)
             return
@@ -426,6 +428,11 @@ class GbDevice(Node):
             "faults": self._faults.as_dict(),
             "cbke": self.key_establishment.status() if self.key_establishment is not None else None,
         }
+
+
+def _is_foundation_command(payload: bytes) -> bool:
+    """A ZCL frame of the general (foundation) commands: read and write attributes, reports, default responses."""
+    return bool(payload) and payload[0] & 0x03 == FrameType.GLOBAL
 
 
 def _other_profiles(behaviour: Behaviour) -> frozenset[int]:
