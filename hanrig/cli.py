@@ -24,6 +24,7 @@ from hanrig.console import EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, configure_loggin
 
 #: command name -> "module:attribute" of its click command
 SUBCOMMANDS: dict[str, str] = {
+    "cbke": "hanrig.rig.cli.cbke:cbke_group",
     "emulate": "hanrig.devices.cli:emulate",
     "gbcs": "hanrig.rig.cli.gbcs:gbcs_group",
     "image": "hanrig.rig.cli.image:image_group",
@@ -37,10 +38,11 @@ SUBCOMMANDS: dict[str, str] = {
 def _exit_code_for(exc: BaseException) -> int | None:
     """The exit code for an error the rig raises on purpose, or None for a bug."""
     from hanrig.bench.errors import BenchError
+    from hanrig.cbke.errors import CbkeError
     from hanrig.gbcs.errors import GbcsError
     from hanrig.rig.errors import InfrastructureError
 
-    if isinstance(exc, GbcsError | BenchError):
+    if isinstance(exc, GbcsError | BenchError | CbkeError):
         return EXIT_BAD_INPUT
     if isinstance(exc, InfrastructureError):
         return EXIT_INFRASTRUCTURE

@@ -18,6 +18,7 @@ from typing import Any
 
 import bellows.types as t
 
+from hanrig.cbke.agreement import Credentials
 from hanrig.rig.errors import InfrastructureError
 
 LOG = logging.getLogger(__name__)
@@ -125,6 +126,32 @@ class NcpCbke:
         status, *_ = await self._command(FRAMES[suite].clear, storeLinkKey=store_link_key)
         if status != t.EmberStatus.SUCCESS:
             raise CbkeFailed(f"{FRAMES[suite].clear} answered {_name(status)}")
+
+    async def eui64(self) -> str:
+        """The NCP's own EUI-64, as 16 hex digits."""
+        (eui64,) = await self._command("getEui64")
+        return str(eui64).replace(":", "").upper()
+
+    async def install(self, held: Credentials) -> None:
+        """Write one suite's CA public key, certificate and private key (UG100; the values are never logged).
+
+        Suite 2 goes through setValue and savePreinstalledCbkeData283k1, suite 1 through
+        setPreinstalledCbkeData. On a physical NCP these are manufacturing tokens.
+        """
+        key = list(held.suite.curve.encode_scalar(held.private_key))
+        if held.suite.id == 1:
+            (status,) = await self._command("setPreinstalledCbkeData", caPublic=list(held.ca_public_key),
+                                            myCert=list(held.certificate), myKey=key)
+        else:
+            for value_id, value in ((t.EzspValueId.VALUE_CERTIFICATE_283K1, held.certificate),
+                                    (t.EzspValueId.VALUE_PUBLIC_KEY_283K1, held.ca_public_key),
+                                    (t.EzspValueId.VALUE_PRIVATE_KEY_283K1, bytes(key))):
+                (value_status,) = await self._command("setValue", valueId=value_id, value=value)
+                if value_status != t.EzspStatus.SUCCESS:
+                    raise CbkeFailed(f"setValue {value_id.name} answered {_name(value_status)}")
+            (status,) = await self._command("savePreinstalledCbkeData283k1")
+        if status != t.EmberStatus.SUCCESS:
+            raise CbkeFailed(f"the NCP answered {_name(status)}")
 
 
 def _name(status: Any) -> str:
