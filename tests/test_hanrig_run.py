@@ -76,8 +76,8 @@ def test_embedded_default_passes_every_secmp0007_scenario(suite_run: SuiteRun) -
     record = json.loads((run_dir / "run.json").read_text())
     assert record["outcome"] == "pass"
     assert {s["outcome"] for s in record["scenarios"]} == {"pass"}
-    assert len(record["scenarios"]) == 17
-    assert result.stdout.strip().splitlines()[-1].startswith("PASS: 17 pass; reports in ")
+    assert len(record["scenarios"]) == 23
+    assert result.stdout.strip().splitlines()[-1].startswith("PASS: 23 pass; reports in ")
 
 
 def test_run_leaves_the_four_reports_its_log_its_han_capture_and_the_junit_asked_for(suite_run: SuiteRun) -> None:
@@ -126,7 +126,7 @@ def test_html_report_renders_in_headless_chromium_with_its_verdict_table(suite_r
     dom = chromium.dom(suite_run.run_dir / "report.html")
 
     verdicts = dom.split('id="verdicts"', 1)[1].split("</table>", 1)[0]
-    assert verdicts.count("<tr>") == 1 + 17 and verdicts.count(">PASS<") == 17
+    assert verdicts.count("<tr>") == 1 + 23 and verdicts.count(">PASS<") == 23
 
 
 def test_every_scenario_proves_each_piece_of_evidence_it_claims_with_passing_checks(suite_run: SuiteRun) -> None:
@@ -156,7 +156,7 @@ def test_signoff_page_shows_verdict_devices_before_and_after_images_bench_versio
     cover = chromium.dom(report).split('<section class="cover"', 1)[1].split("</section>", 1)[0]
     shot = chromium.screenshot(report, tmp_path / "signoff.png", A4_PIXELS)
 
-    assert 'Verdict: <span class="pass">PASS</span> (17 pass)' in cover
+    assert 'Verdict: <span class="pass">PASS</span> (23 pass)' in cover
     for eui64 in ("48414E52494700A4", "48414E52494700A5"):
         assert eui64 in cover
     assert cover.count("0x00000001 (its query in SECMP0007-") == 2 and cover.count("(CS08 in SECMP0007-") == 2

@@ -48,7 +48,7 @@ def test_the_readme_main_job_command_passes_in_a_fresh_clone_and_installs_only_h
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     last = result.stdout.strip().splitlines()[-1]
-    assert re.fullmatch(r"PASS: 17 pass; reports in reports/\S+", last), last
+    assert re.fullmatch(r"PASS: 23 pass; reports in reports/\S+", last), last
     run_dir = clone / last.rsplit(" ", 1)[1]
     assert sorted(p.name for p in run_dir.iterdir() if p.is_file()) == [
         "han.keys", "han.pcap", "junit.xml", "report.html", "run.journal", "run.json", "run.log"]
