@@ -16,13 +16,14 @@ import json
 from types import ModuleType
 from typing import Any
 
-from benchmarks import airtime, concurrency, emulator_speed, gbcs_codec, ota_throughput, startup
+from benchmarks import airtime, cbke, concurrency, emulator_speed, gbcs_codec, ota_throughput, startup
 from benchmarks.common import write_results
 
 BENCHMARKS: dict[str, ModuleType] = {
     "ota_throughput": ota_throughput,
     "concurrency": concurrency,
     "gbcs_codec": gbcs_codec,
+    "cbke": cbke,
     "airtime": airtime,
     "startup": startup,
     "emulator_speed": emulator_speed,

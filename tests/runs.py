@@ -29,6 +29,7 @@ def start_run(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> tuple
     config = yaml.safe_load((REPO / "hil_config.yaml").read_text())
     config["gbcs"]["keystore"] = str(REPO / "hanrig" / "testpki" / "keys")
     config["images"]["ppmid-v2"]["build"]["payload_size"] = 65536  # a transfer long enough to interrupt
+    config["suites"] = ["secmp0007"]  # its first scenario is the transfer (commissioning has none)
     change(config)
     (tmp_path / "hil_config.yaml").write_text(yaml.safe_dump(config))
     reports = tmp_path / "r"

@@ -11,7 +11,7 @@ import asyncio
 import json
 from typing import Any
 
-from benchmarks import airtime, concurrency, gbcs_codec, ota_throughput, startup
+from benchmarks import airtime, cbke, concurrency, gbcs_codec, ota_throughput, startup
 
 
 def _json_round_trip(results: dict[str, Any]) -> dict[str, Any]:
@@ -81,3 +81,13 @@ def test_startup_quick_run_sees_hanrig_run_serve_its_first_block() -> None:
     results = _json_round_trip(asyncio.run(startup.run(quick=True)))
 
     assert len(results["runs_s"]) == 1 and results["median_s"] == results["runs_s"][0] > 0
+
+
+def test_cbke_quick_run_times_every_operation_for_both_suites() -> None:
+    results = _json_round_trip(cbke.run(quick=True))
+
+    assert set(results["suites"]) == {"sect163k1", "sect283k1"}
+    operations = {"scalar_multiple_ms", "decode_point_ms", "one_side_ms", "exchange_ms"}
+    assert all(set(timings) == operations and all(v > 0 for v in timings.values())
+               for timings in results["suites"].values())
+    assert set(results["suite_2_over_suite_1"]) == operations
