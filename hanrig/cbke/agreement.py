@@ -93,9 +93,9 @@ def agree(
         curve,
         static_private=credentials.private_key,
         ephemeral_private=ephemeral.private_key,
-        ephemeral_public=curve.decode(ephemeral.public_key),
+        ephemeral_public=curve.decode(ephemeral.public_key, full_validation=False),
         peer_static=reconstruct_public_key(partner, credentials.ca_public_key),
-        peer_ephemeral=curve.decode(partner_ephemeral),
+        peer_ephemeral=curve.decode(partner_ephemeral, full_validation=False),
     )
     mac_key, link_key = derive_keys(z)
     own_id = credentials.decoded.subject

@@ -8,6 +8,7 @@ add: the emulator and the test CA need correct results, not constant time.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from hanrig.cbke.errors import PointError
@@ -85,7 +86,14 @@ class KoblitzCurve:
         return result
 
     def base_multiply(self, scalar: int) -> Point:
-        return self.multiply(scalar, self.generator)
+        """k·G from a table of the generator's doublings: additions only, a third of ``multiply``'s work."""
+        scalar %= self.order
+        doublings = _generator_doublings(self)
+        result: Point = None
+        for bit in range(scalar.bit_length()):
+            if scalar >> bit & 1:
+                result = self.add(result, doublings[bit])
+        return result
 
     def encode(self, point: Point) -> bytes:
         """The SEC 1 compressed encoding (section 2.3.3), as every CBKE field carries points."""
@@ -95,8 +103,13 @@ class KoblitzCurve:
         y_bit = 0 if x == 0 else self.field.div(y, x) & 1
         return bytes([0x02 | y_bit]) + x.to_bytes(self.octets, "big")
 
-    def decode(self, data: bytes) -> tuple[int, int]:
-        """A compressed point (SEC 1, section 2.3.4), checked to lie on the curve and to have order n."""
+    def decode(self, data: bytes, *, full_validation: bool = True) -> tuple[int, int]:
+        """A compressed point (SEC 1, section 2.3.4), on the curve and, with full validation, of order n.
+
+        Partial validation (on the curve only) saves a scalar multiplication, and is what SEC 1
+        v2.0 (section 3.2.3) asks of the keys of a scheme that multiplies by the cofactor, as
+        ECMQV does: a small-subgroup component cannot survive it.
+        """
         if len(data) != self.compressed_length:
             raise PointError(f"a {self.name} point is {self.compressed_length} octets, not {len(data)}")
         if data[0] not in (0x02, 0x03):
@@ -115,12 +128,21 @@ class KoblitzCurve:
             if z & 1 != data[0] & 1:
                 z ^= 1
             point = (x, f.mul(x, z))
-        if self.multiply(self.order, point) is not None:
+        if full_validation and self.multiply(self.order, point) is not None:
             raise PointError(f"the point is not in the {self.name} group of order n", offset=0)
         return point
 
     def encode_scalar(self, scalar: int) -> bytes:
         return scalar.to_bytes(self.octets, "big")
+
+
+@functools.cache
+def _generator_doublings(curve: KoblitzCurve) -> tuple[Point, ...]:
+    """2^i·G for every bit of the group order."""
+    doublings: list[Point] = [curve.generator]
+    for _ in range(curve.order.bit_length()):
+        doublings.append(curve.double(doublings[-1]))
+    return tuple(doublings)
 
 
 SECT163K1 = KoblitzCurve(

@@ -26,8 +26,9 @@ def certificate_hash(certificate: bytes) -> int:
 def reconstruct_public_key(certificate: ImplicitCertificate, ca_public_key: bytes) -> tuple[int, int]:
     """The subject's public key: e * P_U + Q_CA."""
     curve = certificate.suite.curve
-    reconstruction = curve.decode(certificate.public_reconstruction)
-    ca_point = curve.decode(ca_public_key)
+    # partially validated: the key is used only in ECMQV, which multiplies by the cofactor
+    reconstruction = curve.decode(certificate.public_reconstruction, full_validation=False)
+    ca_point = curve.decode(ca_public_key, full_validation=False)
     public = curve.add(curve.multiply(certificate_hash(certificate.raw), reconstruction), ca_point)
     if public is None:
         raise CertificateError("the certificate reconstructs the point at infinity", field="public_reconstruction")

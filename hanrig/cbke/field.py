@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 _WINDOW = 4
+#: each octet with a zero bit after every bit: squaring in GF(2^m) is spreading the bits out
+_SPREAD = [sum(((octet >> bit) & 1) << (2 * bit) for bit in range(8)) for octet in range(256)]
 
 
 @dataclass(frozen=True)
@@ -17,12 +19,14 @@ class BinaryField:
 
     degree: int
     modulus: int
-    _reduction: int = field(init=False, repr=False)
+    #: the exponents of the modulus below the degree: x^m is their sum, which reducing substitutes
+    _terms: tuple[int, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.modulus.bit_length() != self.degree + 1:
             raise ValueError(f"the modulus is not of degree {self.degree}")
-        object.__setattr__(self, "_reduction", self.modulus ^ (1 << self.degree))
+        rest = self.modulus ^ (1 << self.degree)
+        object.__setattr__(self, "_terms", tuple(bit for bit in range(self.degree) if rest >> bit & 1))
 
     @property
     def octets(self) -> int:
@@ -33,17 +37,24 @@ class BinaryField:
         return 0 <= element < 1 << self.degree
 
     def reduce(self, value: int) -> int:
-        degree, reduction = self.degree, self._reduction
+        degree, terms, low = self.degree, self._terms, (1 << self.degree) - 1
         while value.bit_length() > degree:
             high = value >> degree
-            value = (value & ((1 << degree) - 1)) ^ _clmul(high, reduction)
+            value &= low
+            for term in terms:  # the CBKE moduli are trinomials and pentanomials: a few shifts
+                value ^= high << term
         return value
 
     def mul(self, a: int, b: int) -> int:
         return self.reduce(_clmul(a, b))
 
     def square(self, a: int) -> int:
-        return self.reduce(_clmul(a, a))
+        spread, shift = 0, 0
+        while a:
+            spread |= _SPREAD[a & 0xFF] << shift
+            a >>= 8
+            shift += 16
+        return self.reduce(spread)
 
     def inverse(self, a: int) -> int:
         """The inverse of a non-zero element, by the extended Euclidean algorithm on polynomials."""

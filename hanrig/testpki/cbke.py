@@ -9,6 +9,7 @@ nothing outside a test bench. Physical GB devices carry certificates of another 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -41,6 +42,7 @@ def seeded_scalars(label: str) -> ScalarSource:
     return draw
 
 
+@functools.cache
 def project_ca(suite: CryptoSuite) -> CertificateAuthority:
     private_key = seeded_scalars(f"hanrig test CBKE CA|{int(suite.id)}")(suite.curve.order)
     return CertificateAuthority(suite, private_key, TEST_ISSUER)
@@ -48,7 +50,12 @@ def project_ca(suite: CryptoSuite) -> CertificateAuthority:
 
 def credentials(eui: str, suite: CryptoSuite = SUITE_2, *, issuer: CertificateAuthority | None = None) -> Credentials:
     """The test credentials of ``eui`` (16 hex digits) for ``suite``, issued by the test CA unless told otherwise."""
-    ca = issuer or project_ca(suite)
+    return _issued(eui.upper(), suite, issuer or project_ca(suite))
+
+
+@functools.lru_cache(maxsize=256)
+def _issued(eui: str, suite: CryptoSuite, ca: CertificateAuthority) -> Credentials:
+    """Deterministic, so issued once per process (a device issues its own on every attempt)."""
     subject = bytes.fromhex(eui)
     serial = hashlib.sha256(f"hanrig test CBKE serial|{eui.upper()}".encode()).digest()[:8]
 

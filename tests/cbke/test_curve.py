@@ -79,3 +79,11 @@ def test_decoding_refuses_a_point_outside_the_prime_order_group(curve: KoblitzCu
     assert curve.on_curve((0, 1))
     with pytest.raises(PointError, match="order n"):
         curve.decode(b"\x02" + bytes(curve.octets))
+
+
+@pytest.mark.parametrize("curve", CURVES, ids=lambda c: c.name)
+@FEW
+@given(data=st.data())
+def test_the_generator_table_gives_what_double_and_add_gives(curve: KoblitzCurve, data: st.DataObject) -> None:
+    k = data.draw(scalars(curve))
+    assert curve.base_multiply(k) == curve.multiply(k, curve.generator)
