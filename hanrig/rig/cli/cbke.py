@@ -33,7 +33,7 @@ from hanrig.rig.ch.ncp_cbke import NcpCertificate, ncp_cbke_data
 from hanrig.rig.config import RigConfig, load_config
 from hanrig.rig.coordinator.application import application_class
 from hanrig.rig.coordinator.cbke import CbkeFailed, NcpCbke
-from hanrig.rig.coordinator.coordinator import Coordinator, RadioSettings
+from hanrig.rig.coordinator.coordinator import RadioSettings, zigpy_config
 from hanrig.rig.coordinator.emulated import EmulatedRadio
 from hanrig.rig.errors import InfrastructureError
 from hanrig.testpki.cbke import credentials
@@ -52,7 +52,7 @@ async def _with_ncp(config: RigConfig, action: Callable[[NcpCbke, Any], Awaitabl
             emulator = await EmulatedRadio.start(Path(workdir), config=config.path)
             path = str(emulator.port)
         settings = RadioSettings(coordinator.radio, path, coordinator.baudrate, coordinator.flow_control)
-        app = application_class(coordinator.radio)(Coordinator(settings, _NoRequests()).zigpy_config())
+        app = application_class(coordinator.radio)(zigpy_config(settings))
         try:
             try:
                 async with asyncio.timeout(CONNECT_TIMEOUT):
@@ -65,10 +65,6 @@ async def _with_ncp(config: RigConfig, action: Callable[[NcpCbke, Any], Awaitabl
                 await app.disconnect()
             if emulator is not None:
                 await emulator.stop()
-
-
-class _NoRequests:
-    """No device talks to a radio that is only connected."""
 
 
 def _read_hex(path: Path, what: str, length: int) -> bytes:

@@ -166,33 +166,7 @@ class Coordinator:
         return self._app
 
     def zigpy_config(self) -> dict[str, Any]:
-        settings = self.settings
-        # bellows' serial thread closes its loop when the radio is lost, after which disconnecting
-        # fails; on the application's own loop a lost radio can be closed and reopened cleanly.
-        radio_specific = {"use_thread": False} if settings.radio == "ezsp" else {}
-        return {
-            **radio_specific,
-            zc.CONF_DEVICE: {
-                zc.CONF_DEVICE_PATH: settings.path,
-                zc.CONF_DEVICE_BAUDRATE: settings.baudrate,
-                zc.CONF_DEVICE_FLOW_CONTROL: settings.flow_control,
-            },
-            zc.CONF_DATABASE: str(settings.database) if settings.database else None,
-            **({zc.CONF_NWK: {zc.CONF_NWK_CHANNEL: settings.channel}} if settings.channel else {}),
-            # The rig serves OTA itself and needs no periodic work that competes with it.
-            zc.CONF_OTA: {zc.CONF_OTA_ENABLED: False},
-            zc.CONF_NWK_BACKUP_ENABLED: False,
-            zc.CONF_TOPO_SCAN_ENABLED: False,
-            zc.CONF_STARTUP_ENERGY_SCAN: False,
-            zc.CONF_ADDITIONAL_ENDPOINTS: [{
-                "endpoint": CH_ENDPOINT,
-                "profile": SMART_ENERGY_PROFILE,
-                "device_type": ESI_DEVICE_TYPE,
-                "device_version": 0,
-                "input_clusters": list(_CH_SERVER_CLUSTERS),
-                "output_clusters": list(_CH_CLIENT_CLUSTERS),
-            }],
-        }
+        return zigpy_config(self.settings)
 
     async def start(self, *, timeout: float = STARTUP_TIMEOUT) -> None:
         """Connect to the radio and bring the HAN up, forming it first on a factory-new radio.
@@ -380,6 +354,36 @@ class Coordinator:
         side = "server" if server else "client"
         raise InfrastructureError(f"device {device.ieee} has no Smart Energy endpoint with the "
                                   f"0x{cluster_id:04X} {side} cluster")
+
+
+def zigpy_config(settings: RadioSettings) -> dict[str, Any]:
+    """zigpy's configuration of the rig's application: the radio, the CH's endpoint, nothing zigpy runs by itself."""
+    # bellows' serial thread closes its loop when the radio is lost, after which disconnecting
+    # fails; on the application's own loop a lost radio can be closed and reopened cleanly.
+    radio_specific = {"use_thread": False} if settings.radio == "ezsp" else {}
+    return {
+        **radio_specific,
+        zc.CONF_DEVICE: {
+            zc.CONF_DEVICE_PATH: settings.path,
+            zc.CONF_DEVICE_BAUDRATE: settings.baudrate,
+            zc.CONF_DEVICE_FLOW_CONTROL: settings.flow_control,
+        },
+        zc.CONF_DATABASE: str(settings.database) if settings.database else None,
+        **({zc.CONF_NWK: {zc.CONF_NWK_CHANNEL: settings.channel}} if settings.channel else {}),
+        # The rig serves OTA itself and needs no periodic work that competes with it.
+        zc.CONF_OTA: {zc.CONF_OTA_ENABLED: False},
+        zc.CONF_NWK_BACKUP_ENABLED: False,
+        zc.CONF_TOPO_SCAN_ENABLED: False,
+        zc.CONF_STARTUP_ENERGY_SCAN: False,
+        zc.CONF_ADDITIONAL_ENDPOINTS: [{
+            "endpoint": CH_ENDPOINT,
+            "profile": SMART_ENERGY_PROFILE,
+            "device_type": ESI_DEVICE_TYPE,
+            "device_version": 0,
+            "input_clusters": list(_CH_SERVER_CLUSTERS),
+            "output_clusters": list(_CH_CLIENT_CLUSTERS),
+        }],
+    }
 
 
 def _eui(value: str | zigpy.types.EUI64) -> zigpy.types.EUI64:
