@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from hanrig.cbke.certificate import ImplicitCertificate, decode_certificate
 from hanrig.cbke.ecmqv import shared_secret
 from hanrig.cbke.ecqv import ScalarSource, reconstruct_public_key
-from hanrig.cbke.errors import CertificateError, KeyError_
+from hanrig.cbke.errors import CertificateError, CredentialsError
 from hanrig.cbke.mmo import aes_mmo_hash, hmac_mmo
 from hanrig.cbke.suites import CryptoSuite
 
@@ -37,9 +37,9 @@ class Credentials:
     def __post_init__(self) -> None:
         certificate = decode_certificate(self.suite, self.certificate)
         if len(self.ca_public_key) != self.suite.public_key_length:
-            raise KeyError_(f"a {self.suite.name} CA public key is {self.suite.public_key_length} octets")
+            raise CredentialsError(f"a {self.suite.name} CA public key is {self.suite.public_key_length} octets")
         if self.suite.curve.base_multiply(self.private_key) != reconstruct_public_key(certificate, self.ca_public_key):
-            raise KeyError_("the private key does not belong to the certificate")
+            raise CredentialsError("the private key does not belong to the certificate")
 
     @property
     def decoded(self) -> ImplicitCertificate:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from hanrig.cbke.certificate import ImplicitCertificate, decode_certificate
 from hanrig.cbke.curve import Point
-from hanrig.cbke.errors import CertificateError, KeyError_
+from hanrig.cbke.errors import CertificateError, CredentialsError
 from hanrig.cbke.mmo import aes_mmo_hash
 from hanrig.cbke.suites import CryptoSuite
 
@@ -58,9 +58,9 @@ class CertificateAuthority:
 
     def __post_init__(self) -> None:
         if not 0 < self.private_key < self.suite.curve.order:
-            raise KeyError_("the CA's private key is not in [1, n-1]")
+            raise CredentialsError("the CA's private key is not in [1, n-1]")
         if len(self.issuer) != 8:
-            raise KeyError_(f"an issuer id is 8 octets, not {len(self.issuer)}")
+            raise CredentialsError(f"an issuer id is 8 octets, not {len(self.issuer)}")
 
     @property
     def public_key(self) -> bytes:

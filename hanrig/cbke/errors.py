@@ -29,5 +29,5 @@ class CertificateError(CbkeError):
     """Octets that are not an implicit certificate of the suite expected."""
 
 
-class KeyError_(CbkeError):
+class CredentialsError(CbkeError):
     """A private key out of range, or one that does not match its certificate."""

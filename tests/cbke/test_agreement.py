@@ -6,7 +6,7 @@ import pytest
 
 from hanrig.cbke.agreement import agree, generate_ephemeral
 from hanrig.cbke.ecqv import CertificateAuthority
-from hanrig.cbke.errors import CertificateError, KeyError_
+from hanrig.cbke.errors import CertificateError, CredentialsError
 from hanrig.cbke.suites import SUITE_1, SUITE_2, CryptoSuite
 from hanrig.testpki.cbke import TEST_ISSUER, credentials, project_ca, seeded_scalars
 
@@ -76,5 +76,5 @@ def test_test_ca_credentials_are_deterministic_and_carry_the_test_issuer() -> No
 
 def test_credentials_whose_key_is_not_the_certificates_are_refused() -> None:
     held = credentials(DEVICE)
-    with pytest.raises(KeyError_, match="does not belong"):
+    with pytest.raises(CredentialsError, match="does not belong"):
         type(held)(held.suite, held.certificate, held.private_key + 1, held.ca_public_key)
