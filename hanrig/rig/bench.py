@@ -144,6 +144,12 @@ class Bench:
 
     async def join(self, device: DeviceConfig) -> zigpy.device.Device:
         """The device on the HAN with its tunnel open, letting it join first (with its install code if it has one)."""
+        found = await self.authenticate(device)
+        await self.hub.connect(found, timeout=self.config.ch.join_timeout)
+        return found
+
+    async def authenticate(self, device: DeviceConfig) -> zigpy.device.Device:
+        """The device on the HAN and, if it runs CBKE, holding its link key; no tunnel yet."""
         assert self.coordinator is not None
         try:
             found = self.coordinator.device(device.eui64)
@@ -153,7 +159,7 @@ class Bench:
             await self.coordinator.permit(duration=int(self.config.ch.join_timeout), eui=device.eui64,
                                           install_code=device.identity.install_code)
             found = await self.coordinator.wait_for_device(device.eui64, self.config.ch.join_timeout)
-        await self.hub.connect(found, timeout=self.config.ch.join_timeout)
+        await self.hub.authenticate(found, timeout=self.config.ch.join_timeout)
         return found
 
 

@@ -251,6 +251,10 @@ class RigRuntime:
         """The device on the HAN, authenticated if it runs CBKE, with its tunnel open."""
         self.call(lambda: self.bench.join(device))
 
+    def authenticate(self, device: DeviceConfig) -> None:
+        """The device on the HAN and, if it runs CBKE, holding its link key; its tunnel not yet asked for."""
+        self.call(lambda: self.bench.authenticate(device))
+
     def cbke_mark(self) -> int:
         """Where the CH's key establishment history stands: pass to ``key_establishment(after=...)``."""
         return len(self.bench.hub.key_establishment.history)

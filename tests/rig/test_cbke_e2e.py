@@ -84,3 +84,24 @@ def test_hanrig_run_on_an_ncp_without_cbke_data_exits_3_with_one_line(tmp_path: 
     assert "Traceback" not in result.stderr
     error_lines = [line for line in result.stderr.splitlines() if line.startswith("hanrig: error:")]
     assert len(error_lines) == 1 and "holds no suite 2 CBKE data" in error_lines[0]
+
+
+async def test_the_tunnel_runs_over_the_cbke_link_key_and_a_device_that_kept_another_cannot_open_one(
+        tmp_path: Path) -> None:
+    def wrong_key(config: dict[str, Any]) -> None:
+        config["devices"][0]["emulated"]["faults"] = {"cbke_store_wrong_key": True}
+        config.setdefault("ch", {})["join_timeout"] = 5
+
+    config = load_config(write_config(tmp_path, wrong_key))
+    ppmid, hcalcs = config.device("ppmid"), config.device("hcalcs")
+    with Journal(tmp_path / "run.journal") as journal:
+        async with Bench(config, Recorder(journal), workdir=tmp_path / "work") as bench:
+            await bench.join(hcalcs)  # its tunnel opens over its link key
+            await bench.authenticate(ppmid)  # CBKE itself succeeds: the MACs were right
+            with pytest.raises(InfrastructureError, match="tunnel"):
+                await bench.join(ppmid)
+            assert bench.emulator is not None
+            events = await bench.emulator.request("events")
+    dropped = [e for e in events if e["source"] == "ppmid" and e["kind"] == "dropped"]
+    assert any(e["reason"] == "secured with another link key" and e["cluster"] == 0x0704 for e in dropped)
+    assert not any(e["source"] == "hcalcs" and e.get("reason") == "secured with another link key" for e in events)

@@ -295,6 +295,12 @@ class GbDevice(Node):
         """Whether the device holds the link key it needs for the Smart Energy clusters (or needs none)."""
         return self.key_establishment is None or self.key_establishment.established
 
+    def aps_link_key(self, profile_id: int, cluster_id: int) -> bytes | None:
+        """The CBKE link key secures everything to the CH but ZDO and Key Establishment."""
+        if self.key_establishment is None or profile_id == 0 or cluster_id == KEY_ESTABLISHMENT_CLUSTER:
+            return None
+        return self.key_establishment.link_key
+
     def handle_message(self, message: ApsMessage) -> None:
         """Before CBKE the device answers ZDO and attribute reads, but acts on no cluster command but Key
         Establishment's: no tunnel, no OTA. ZSE asks the Smart Energy traffic to use the CBKE link key;
@@ -302,6 +308,11 @@ class GbDevice(Node):
         if not (self.authenticated or message.is_zdo or message.cluster_id == KEY_ESTABLISHMENT_CLUSTER
                 or _is_foundation_command(message.payload)):
             self._record("dropped", reason="no CBKE link key yet", cluster=message.cluster_id,
+                         sender=message.source)
+            return
+        held = self.key_establishment.link_key if self.key_establishment is not None else None
+        if message.link_key is not None and held is not None and message.link_key != held:
+            self._record("dropped", reason="secured with another link key", cluster=message.cluster_id,
                          sender=message.source)
             return
         super().handle_message(message)

@@ -57,6 +57,9 @@ class ApsMessage:
     delivery: Delivery = Delivery.UNICAST
     ack_requested: bool = True
     fragment: Fragment | None = None
+    #: the APS link key the frame is secured with; None for network security alone. A model of APS
+    #: encryption: a receiver that holds another link key for the sender cannot read the frame
+    link_key: bytes | None = None
 
     @property
     def is_zdo(self) -> bool:

@@ -311,6 +311,10 @@ class Node:
     def on_rebooted(self) -> None:
         """Called when the device is back on the air after ``reboot``."""
 
+    def aps_link_key(self, profile_id: int, cluster_id: int) -> bytes | None:
+        """The APS link key that secures a unicast of this cluster; None, network security alone (the default)."""
+        return None
+
     def on_zdo_response(self, request: int, payload: bytes, sender: int) -> None:
         """A ZDO response (to the request cluster ``request``) from ``sender``; a kind that asks acts on it."""
 
@@ -429,6 +433,7 @@ class Node:
             counter=counter,
             delivery=delivery,
             ack_requested=ack and delivery is Delivery.UNICAST,
+            link_key=self.aps_link_key(profile_id, cluster_id) if delivery is Delivery.UNICAST else None,
         )
         done = self._sent_reporter(message, on_done)
         too_long = len(payload) > airtime.max_aps_payload()

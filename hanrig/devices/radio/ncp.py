@@ -55,6 +55,9 @@ from hanrig.devices.scheduling import Scheduler, Timer
 
 LOG = logging.getLogger(__name__)
 
+#: Key Establishment (ZSE): its frames go with network security only, whatever keys the NCP holds
+KEY_ESTABLISHMENT_CLUSTER = 0x0800
+
 SILICON_LABS_MANUFACTURER = 0x1049
 #: permitJoining with this duration opens the network until told otherwise
 PERMIT_FOREVER = 0xFF
@@ -367,8 +370,25 @@ class Ncp:
     def simple_descriptors(self) -> list[SimpleDescriptor]:
         return list(self.endpoints.values())
 
+    def _aps_link_key(self, node_id: int, cluster_id: int, profile_id: int) -> bytes | None:
+        """The CBKE link key in the key table for a node, which secures what the NCP sends it.
+
+        ZDO and Key Establishment itself go with network security only (ZSE exempts the cluster).
+        """
+        if profile_id == ZDO_PROFILE or cluster_id == KEY_ESTABLISHMENT_CLUSTER:
+            return None
+        partner = self.lookup_eui64(node_id)
+        entries = [entry for entry in self.nvm.key_table.values() if entry.partner == partner]
+        return entries[0].key if partner is not None and entries else None
+
     def receive(self, message: ApsMessage, link: Link) -> AckTiming:
         """A frame from a device, for the host (or for the stack's own ZDO)."""
+        if message.link_key is not None:
+            expected = self._aps_link_key(message.source, message.cluster_id, message.profile_id)
+            if expected is not None and expected != message.link_key:
+                # The stack cannot decrypt it: the host never sees it.
+                self.events.emit("ncp", "aps_security_failure", sender=message.source, cluster=message.cluster_id)
+                return AckTiming.NOW
         self.count(
             CounterType.MAC_RX_UNICAST
             if message.delivery is Delivery.UNICAST
@@ -609,6 +629,7 @@ class Ncp:
             counter=counter,
             ack_requested=bool(options & ApsOption.RETRY),
             fragment=fragment,
+            link_key=self._aps_link_key(destination, aps_frame["cluster_id"], aps_frame["profile_id"]),
         )
         sent = _aps_fields(aps_frame, sequence=counter)
         self._frame_sent()

@@ -140,13 +140,17 @@ class CommsHub:
         assert self.coordinator is not None, "the hub is not attached to a coordinator"
         return self.coordinator.smart_energy_endpoint(device, Tunneling.cluster_id, server=True)
 
-    async def connect(self, device: zigpy.device.Device, *, timeout: float) -> None:
-        """Open the GB-HGRP tunnel to a device that has joined, after its key establishment if it needs one."""
+    async def authenticate(self, device: zigpy.device.Device, *, timeout: float) -> None:
+        """Wait for a device that needs CBKE to finish it; at once for one that does not."""
         if eui_text(device.ieee) in self.cbke_devices:
             try:
                 await self.key_establishment.wait_established(device.ieee, timeout=timeout)
             except CbkeNotEstablished as exc:
                 raise InfrastructureError(str(exc)) from None
+
+    async def connect(self, device: zigpy.device.Device, *, timeout: float) -> None:
+        """Open the GB-HGRP tunnel to a device that has joined, after its key establishment if it needs one."""
+        await self.authenticate(device, timeout=timeout)
         if not self.tunnels.is_open(device.ieee):
             cluster = self._tunnel_cluster(device)
             await _until_delivered(lambda: self.tunnels.open(cluster), timeout, f"a tunnel to {device.ieee}")
