@@ -38,11 +38,10 @@ SUBCOMMANDS: dict[str, str] = {
 def _exit_code_for(exc: BaseException) -> int | None:
     """The exit code for an error the rig raises on purpose, or None for a bug."""
     from hanrig.bench.errors import BenchError
-    from hanrig.cbke.errors import CbkeError
     from hanrig.gbcs.errors import GbcsError
     from hanrig.rig.errors import InfrastructureError
 
-    if isinstance(exc, GbcsError | BenchError | CbkeError):
+    if isinstance(exc, GbcsError | BenchError):
         return EXIT_BAD_INPUT
     if isinstance(exc, InfrastructureError):
         return EXIT_INFRASTRUCTURE

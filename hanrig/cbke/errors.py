@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
+from hanrig.gbcs.errors import GbcsError
 
-class CbkeError(Exception):
-    """Base of every error the cbke package raises on bad input."""
 
-    def __init__(self, message: str, *, offset: int | None = None, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.offset = offset
-        self.field = field
+class CbkeError(GbcsError):
+    """Base of every error the cbke package raises on bad input.
 
-    def __str__(self) -> str:
-        where = []
-        if self.field:
-            where.append(f"in {self.field}")
-        if self.offset is not None:
-            where.append(f"at byte {self.offset}")
-        return " ".join([self.message, *where])
+    A ``GbcsError``: the same one-line error naming the field and byte offset, which the CLI
+    reports with exit 2.
+    """
 
 
 class PointError(CbkeError):

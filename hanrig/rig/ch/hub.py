@@ -31,6 +31,7 @@ from hanrig.rig.ch.messages import Direction, GbcsRecord, MessageLog
 from hanrig.rig.ch.tunnels import TunnelManager
 from hanrig.rig.coordinator.cbke import NcpCbke
 from hanrig.rig.coordinator.coordinator import Coordinator
+from hanrig.rig.coordinator.eui import eui_text
 from hanrig.rig.coordinator.key_establishment_lane import Partner
 from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.ota.server import OtaServer
@@ -59,11 +60,6 @@ async def _until_delivered(attempt: Callable[[], Awaitable[object]], timeout: fl
                 raise InfrastructureError(f"{what}: not delivered within {timeout:g} s ({exc})") from None
             LOG.info("%s: not delivered (%s); trying again, the device may be asleep", what, exc)
             await asyncio.sleep(RETRY_INTERVAL)
-
-
-def eui_text(ieee: zigpy.types.EUI64) -> str:
-    """zigpy's EUI-64 (least significant byte first inside) as GBCS writes it: 16 hex digits."""
-    return str(ieee).replace(":", "").upper()
 
 
 class CommsHub:

@@ -34,6 +34,7 @@ from hanrig.cbke.certificate import decode_certificate
 from hanrig.cbke.errors import CbkeError
 from hanrig.cbke.suites import SUITES, suite_of
 from hanrig.rig.coordinator.cbke import CbkeFailed, NcpCbke
+from hanrig.rig.coordinator.eui import eui_text
 from hanrig.rig.coordinator.key_establishment_lane import Partner
 from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.zcl.key_establishment import TerminateStatus
@@ -100,7 +101,6 @@ class KeyEstablishmentServer:
         self._inboxes: dict[zigpy.types.EUI64, asyncio.Queue[_Frame]] = {}
         self._sessions: dict[zigpy.types.EUI64, asyncio.Task[None]] = {}
         self._established: dict[zigpy.types.EUI64, asyncio.Event] = {}
-        self.outcomes: dict[zigpy.types.EUI64, Outcome] = {}
         #: every exchange's outcome, in the order they ended
         self.history: list[Outcome] = []
         self._ended = asyncio.Event()
@@ -129,10 +129,16 @@ class KeyEstablishmentServer:
             async with asyncio.timeout(timeout):
                 await self._event(ieee).wait()
         except TimeoutError:
-            last = self.outcomes.get(ieee)
+            last = self._last(ieee)
             why = last.describe() if last is not None else f"{ieee} never started it"
             raise CbkeNotEstablished(f"no CBKE link key for {ieee} within {timeout:.0f} s: {why}") from None
-        return self.outcomes[ieee]
+        outcome = self._last(ieee)
+        assert outcome is not None, "set only when an exchange established"
+        return outcome
+
+    def _last(self, ieee: zigpy.types.EUI64) -> Outcome | None:
+        eui = eui_text(ieee)
+        return next((outcome for outcome in reversed(self.history) if outcome.eui == eui), None)
 
     async def next_outcome(self, eui: str, *, after: int, timeout: float) -> Outcome:
         """The first outcome for the device (16 hex digits) after ``after`` outcomes of the history."""
@@ -184,7 +190,6 @@ class KeyEstablishmentServer:
                      partner)
 
     def _finish(self, outcome: Outcome, partner: Partner) -> None:
-        self.outcomes[partner.ieee] = outcome
         self.history.append(outcome)
         self._ended.set()
         self._inboxes.pop(partner.ieee, None)

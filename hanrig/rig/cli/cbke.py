@@ -18,7 +18,7 @@ import contextlib
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import click
 from rich.console import Console
@@ -42,8 +42,8 @@ T = TypeVar("T")
 CONNECT_TIMEOUT = 30.0
 
 
-async def _with_ncp(config: RigConfig, action: Callable[[NcpCbke, Any], Awaitable[T]]) -> T:
-    """Run ``action`` with the NCP's CBKE library and its bellows application, the radio only connected."""
+async def _with_ncp(config: RigConfig, action: Callable[[NcpCbke], Awaitable[T]]) -> T:
+    """Run ``action`` with the NCP's CBKE library, the radio only connected (nothing formed or joined)."""
     coordinator = config.coordinator
     with tempfile.TemporaryDirectory(prefix="hanrig-cbke-") as workdir:
         emulator = None
@@ -59,7 +59,7 @@ async def _with_ncp(config: RigConfig, action: Callable[[NcpCbke, Any], Awaitabl
                     await app.connect()
             except Exception as exc:
                 raise InfrastructureError(f"radio at {path} unreachable: {exc or type(exc).__name__}") from None
-            return await action(NcpCbke(lambda: app), app)
+            return await action(NcpCbke(lambda: app))
         finally:
             with contextlib.suppress(Exception):
                 await app.disconnect()
@@ -103,10 +103,7 @@ def show(config_path: Path, as_json: bool) -> None:
     """List the certificate the NCP holds for each crypto suite."""
     config = load_config(config_path)
 
-    async def read(ncp: NcpCbke, app: Any) -> dict[int, NcpCertificate]:
-        return await ncp_cbke_data(ncp)
-
-    held = asyncio.run(_with_ncp(config, read))
+    held = asyncio.run(_with_ncp(config, ncp_cbke_data))
     if as_json:
         emit_json({"suites": {str(suite): data.as_dict() for suite, data in held.items()}})
         return
@@ -156,7 +153,7 @@ def provision(config_path: Path, suite: str, ca_path: Path | None, certificate_p
         if not click.confirm("Write them?", default=False):
             raise click.Abort()
 
-    async def write(ncp: NcpCbke, app: Any) -> dict[int, NcpCertificate]:
+    async def write(ncp: NcpCbke) -> dict[int, NcpCertificate]:
         eui64 = await ncp.eui64()
         held = given or credentials(eui64, crypto)
         if held.decoded.subject_eui64 != eui64:

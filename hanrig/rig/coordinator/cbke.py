@@ -19,6 +19,7 @@ from typing import Any
 import bellows.types as t
 
 from hanrig.cbke.agreement import Credentials
+from hanrig.rig.coordinator.eui import eui_text
 from hanrig.rig.errors import InfrastructureError
 
 LOG = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ class NcpCbke:
     async def eui64(self) -> str:
         """The NCP's own EUI-64, as 16 hex digits."""
         (eui64,) = await self._command("getEui64")
-        return str(eui64).replace(":", "").upper()
+        return eui_text(eui64)
 
     async def install(self, held: Credentials) -> None:
         """Write one suite's CA public key, certificate and private key (UG100; the values are never logged).

@@ -15,6 +15,7 @@ from typing import Any
 import zigpy.types
 from zigpy.zcl import foundation
 
+from hanrig.rig.coordinator.eui import eui_text
 from hanrig.rig.zcl.key_establishment import CLUSTER_ID, KeyEstablishment
 
 _COMMANDS = {command.id: command for command in KeyEstablishment.ServerCommandDefs}
@@ -30,7 +31,7 @@ class Partner:
 
     @property
     def eui(self) -> str:
-        return str(self.ieee).replace(":", "").upper()
+        return eui_text(self.ieee)
 
 
 class KeyEstablishmentLane:
