@@ -70,9 +70,10 @@ def _ezsp_version(ctx: click.Context, param: click.Parameter, value: str | None)
 def _socket(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, int] | None:
     if value is None:
         return None
-    host, _, port = value.removeprefix("socket://").rpartition(":")
+    option = param.opts[0]  # --socket or --rfc2217, which also name the URL scheme
+    host, _, port = value.removeprefix(f"{option[2:]}://").rpartition(":")
     if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ConfigError(f"--socket: {value!r} is not HOST:PORT (e.g. 127.0.0.1:20108)")
+        raise ConfigError(f"{option}: {value!r} is not HOST:PORT (e.g. 127.0.0.1:20108)")
     return host, int(port)
 
 
@@ -90,6 +91,10 @@ def _seed(ctx: click.Context, param: click.Parameter, value: str | None) -> int 
 )
 @click.option(
     "--socket", "socket_address", metavar="HOST:PORT", callback=_socket, help="Also serve socket://HOST:PORT."
+)
+@click.option(
+    "--rfc2217", "rfc2217_address", metavar="HOST:PORT", callback=_socket,
+    help="Also serve the UART as an RFC 2217 access server (rfc2217://HOST:PORT; port 0 picks a free one).",
 )
 @click.option(
     "--control", type=click.Path(path_type=Path), help="Unix socket for the JSON-lines control plane."
@@ -119,6 +124,7 @@ def _seed(ctx: click.Context, param: click.Parameter, value: str | None) -> int 
 def emulate(
     port: Path | None,
     socket_address: tuple[str, int] | None,
+    rfc2217_address: tuple[str, int] | None,
     control: Path | None,
     ezsp_version: int | None,
     config_path: Path | None,
@@ -140,8 +146,8 @@ def emulate(
         _announce_failure(exc, as_json)
         raise
     parent = os.getppid() if exit_with_parent else None
-    asyncio.run(_run(emulation, port.absolute(), socket_address, control.absolute() if control else None, as_json,
-                     parent, pcap.absolute() if pcap else None))
+    asyncio.run(_run(emulation, port.absolute(), socket_address, rfc2217_address,
+                     control.absolute() if control else None, as_json, parent, pcap.absolute() if pcap else None))
 
 
 def _emulation(config_path: Path | None, *, ezsp_version: int | None, ash_drop: float | None,
@@ -170,6 +176,7 @@ async def _run(
     emulation: Emulation,
     port: Path,
     socket_address: tuple[str, int] | None,
+    rfc2217_address: tuple[str, int] | None,
     control: Path | None,
     as_json: bool,
     parent: int | None,
@@ -184,13 +191,14 @@ async def _run(
     watch = loop.create_task(_when_orphaned(parent, stop)) if parent is not None else None
     ready = False
     try:
-        async with running(emulation, port=port, socket=socket_address, control=control, capture=pcap) as (
-                _, readiness):
+        async with running(emulation, port=port, socket=socket_address, rfc2217=rfc2217_address, control=control,
+                           capture=pcap) as (_, readiness):
             ready = True
             if as_json:
                 emit_json(readiness.as_dict())
             else:
-                where = f", control {control}" if control else ""
+                where = "".join(f", {url}" for url in (readiness.socket, readiness.rfc2217) if url)
+                where += f", control {control}" if control else ""
                 click.echo(f"emulating EZSP v{emulation.radio.ezsp_version} on {port} ({readiness.pty}){where}")
             await stop.wait()
     except (BenchError, InputError, EmulatorError) as exc:

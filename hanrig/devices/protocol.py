@@ -54,11 +54,13 @@ class Readiness:
     control: Path | None
     ezsp_version: int
     pid: int
+    #: ``rfc2217://HOST:PORT`` when the emulator also serves its UART as an RFC 2217 access server
+    rfc2217: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"event": "ready", "port": str(self.port), "pty": self.pty, "socket": self.socket,
-                "control": str(self.control) if self.control else None, "ezsp_version": self.ezsp_version,
-                "pid": self.pid}
+                "rfc2217": self.rfc2217, "control": str(self.control) if self.control else None,
+                "ezsp_version": self.ezsp_version, "pid": self.pid}
 
 
 class StartFailed(Exception):
@@ -87,7 +89,8 @@ def read_start_line(line: bytes) -> Readiness:
             raise ProtocolError(f"the emulator's first line is not its start line: {line[:200]!r}")
         return Readiness(port=Path(event["port"]), pty=event["pty"], socket=event["socket"],
                          control=Path(event["control"]) if event["control"] else None,
-                         ezsp_version=int(event["ezsp_version"]), pid=int(event["pid"]))
+                         ezsp_version=int(event["ezsp_version"]), pid=int(event["pid"]),
+                         rfc2217=event.get("rfc2217"))
     except (ValueError, KeyError, TypeError) as exc:
         raise ProtocolError(f"the emulator's start line is not JSON of the start protocol ({exc}): "
                             f"{line[:200]!r}") from None

@@ -268,6 +268,7 @@ async def running(
     *,
     port: Path,
     socket: tuple[str, int] | None = None,
+    rfc2217: tuple[str, int] | None = None,
     control: Path | None = None,
     capture: Path | None = None,
 ) -> AsyncIterator[tuple[EmulatorControl, Readiness]]:
@@ -275,9 +276,10 @@ async def running(
 
     What ``hanrig emulate`` runs, and what an in-process pytest fixture uses: it yields the
     control API and the readiness, and stops everything (saving the NCP state) on exit.
+    ``rfc2217``: also serve the UART as an RFC 2217 access server there (port 0: any free one).
     ``capture``: write every frame on the virtual HAN there (pcap, see ``han/capture.py``).
     """
-    emulator = Emulator(emulation, port=port, socket=socket, capture=capture)
+    emulator = Emulator(emulation, port=port, socket=socket, rfc2217=rfc2217, capture=capture)
     api = EmulatorControl(emulator)
     server = ControlServer(api, control) if control is not None else None
     try:

@@ -32,7 +32,7 @@ from hanrig.devices.radio.ezsp.layer import EzspLayer
 from hanrig.devices.radio.faults import FaultInjector
 from hanrig.devices.radio.ncp import FIRMWARE, Ncp
 from hanrig.devices.radio.nvm import NvmStore
-from hanrig.devices.radio.ports import Line, PtyPort, SocketPort
+from hanrig.devices.radio.ports import Line, PtyPort, Rfc2217Port, SocketPort
 from hanrig.devices.scheduling import LoopScheduler, Timer
 from hanrig.devices.spec import Emulation
 from hanrig.testpki.cbke import credentials
@@ -48,7 +48,7 @@ def provisioned_by_test_ca(eui64: Eui64) -> dict[SuiteId, Credentials]:
 
 class Emulator:
     def __init__(self, emulation: Emulation, *, port: Path, socket: tuple[str, int] | None = None,
-                 capture: Path | None = None) -> None:
+                 rfc2217: tuple[str, int] | None = None, capture: Path | None = None) -> None:
         radio = emulation.radio
         if radio.ezsp_version not in TABLES:
             raise InputError(f"EZSP version {radio.ezsp_version} is not emulated (choose {sorted(TABLES)})")
@@ -56,6 +56,7 @@ class Emulator:
         self.radio = radio
         self.port_path = port
         self._socket_address = socket
+        self._rfc2217_address = rfc2217
         self.scheduler = LoopScheduler()
         self.events = EventLog(self.scheduler)
         self.faults = FaultInjector(radio.faults, radio.seed)
@@ -97,6 +98,7 @@ class Emulator:
         self._specs: dict[str, DeviceSpec] = {}
         self._pty: PtyPort | None = None
         self._socket: SocketPort | None = None
+        self._rfc2217: Rfc2217Port | None = None
         self._power_on_rstack: Timer | None = None
         self._running = False
         self.capture: AirCapture | None = None
@@ -120,12 +122,18 @@ class Emulator:
                 host, port, Line(self._from_socket, self._socket_connected, self._line_lost)
             )
             await self._socket.open()
+        if self._rfc2217_address is not None:
+            # behind a serial server the NCP is a dongle: the host resets it, no RSTACK unasked
+            host, port = self._rfc2217_address
+            self._rfc2217 = Rfc2217Port(host, port, Line(self._from_line, self._rfc2217_connected, self._line_lost))
+            await self._rfc2217.open()
         self._running = True
         self.events.emit("emulator", "started", ezsp_version=self.radio.ezsp_version, port=str(self.port_path))
         return Readiness(
             port=self.port_path,
             pty=self._pty.slave_path,
-            socket=f"socket://{self._socket.host}:{self._socket.port}" if self._socket else None,
+            socket=self._socket.url if self._socket else None,
+            rfc2217=self._rfc2217.url if self._rfc2217 else None,
             control=control,
             ezsp_version=self.radio.ezsp_version,
             pid=os.getpid(),
@@ -136,9 +144,10 @@ class Emulator:
         self.ash.close()
         if self._power_on_rstack is not None:
             self._power_on_rstack.cancel()
-        if self._socket is not None:
-            await self._socket.close()
-            self._socket = None
+        for network_port in (self._socket, self._rfc2217):
+            if network_port is not None:
+                await network_port.close()
+        self._socket = self._rfc2217 = None
         if self._pty is not None:
             self._pty.close()
             self._pty = None
@@ -155,7 +164,7 @@ class Emulator:
     # ---------------------------------------------------------------- the serial line
 
     def _to_host(self, data: bytes) -> None:
-        for port in (self._pty, self._socket):
+        for port in (self._pty, self._socket, self._rfc2217):
             if port is not None and port.connected:
                 port.write(data)
 
@@ -179,6 +188,9 @@ class Emulator:
             # A network coordinator (zigbeed) announces itself with RSTACK; bellows waits for one
             # on socket:// but only starts listening once it has connected, hence the delay.
             self._power_on_rstack = self.scheduler.call_later(delay, self.reset_ncp, ResetCode.POWER_ON)
+
+    def _rfc2217_connected(self) -> None:
+        self.events.emit("emulator", "host_connected", via="rfc2217")
 
     def _line_lost(self) -> None:
         self.ash.line_lost()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hanrig.devices.errors import EmulatorError, InputError
+from hanrig.devices.radio.rfc2217 import Rfc2217Server
 
 LOG = logging.getLogger(__name__)
 
@@ -200,6 +201,8 @@ def _claim_link_path(link: Path) -> int:
 class SocketPort:
     """``socket://HOST:PORT``: one host at a time over TCP, as a network coordinator serves."""
 
+    scheme = "socket"
+
     def __init__(self, host: str, port: int, line: Line) -> None:
         self.host = host
         self.port = port
@@ -217,9 +220,13 @@ class SocketPort:
                 lambda: _SocketProtocol(self), self.host, self.port
             )
         except OSError as exc:
-            raise EmulatorError(f"cannot listen on socket://{self.host}:{self.port}: {exc.strerror}") from exc
+            raise EmulatorError(f"cannot listen on {self.url}: {exc.strerror}") from exc
         self.port = self._server.sockets[0].getsockname()[1]
-        LOG.info("listening on socket://%s:%d", self.host, self.port)
+        LOG.info("listening on %s", self.url)
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def write(self, data: bytes) -> None:
         if self._transport is not None:
@@ -227,12 +234,15 @@ class SocketPort:
 
     def _accepted(self, transport: asyncio.Transport) -> bool:
         if self._transport is not None:
-            LOG.warning("refused a second host on socket://%s:%d: one is connected", self.host, self.port)
+            LOG.warning("refused a second host on %s: one is connected", self.url)
             transport.close()
             return False
         self._transport = transport
         self._line.on_connect()
         return True
+
+    def _received(self, data: bytes) -> None:
+        self._line.on_data(data)
 
     def _closed(self, transport: asyncio.Transport) -> None:
         if transport is self._transport:
@@ -247,6 +257,33 @@ class SocketPort:
             await self._server.wait_closed()
 
 
+class Rfc2217Port(SocketPort):
+    """``rfc2217://HOST:PORT``: the NCP's UART behind an RFC 2217 access server, as a lab shares a dongle."""
+
+    scheme = "rfc2217"
+
+    def __init__(self, host: str, port: int, line: Line) -> None:
+        super().__init__(host, port, line)
+        self._telnet = Rfc2217Server()
+
+    def write(self, data: bytes) -> None:
+        super().write(self._telnet.escape(data))
+
+    def _accepted(self, transport: asyncio.Transport) -> bool:
+        if not super()._accepted(transport):
+            return False
+        self._telnet = Rfc2217Server()
+        transport.write(self._telnet.greeting())
+        return True
+
+    def _received(self, data: bytes) -> None:
+        uart, reply = self._telnet.feed(data)
+        if reply and self._transport is not None:
+            self._transport.write(reply)
+        if uart:
+            self._line.on_data(uart)
+
+
 class _SocketProtocol(asyncio.Protocol):
     def __init__(self, port: SocketPort) -> None:
         self._port = port
@@ -259,7 +296,7 @@ class _SocketProtocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         if self._transport is not None:
-            self._port._line.on_data(data)
+            self._port._received(data)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._transport is not None:

@@ -162,7 +162,10 @@ def run(config_path: Path, suite: str | None, report_dir: Path | None, junit: Pa
             # nothing captured (the views and -v's logs reach the terminal as they happen).
             "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:logging", "-s",
             # the suites are synchronous: an asyncio plugin installed beside hanrig has nothing to do
-            "-p", "no:asyncio"]
+            "-p", "no:asyncio",
+            # labgrid's plugin (installed with hanrig[labgrid]) reads pytest's terminal options, gone here,
+            # and a campaign acquires its places itself
+            "-p", "no:labgrid"]
     for scenario_id in scenarios:
         args += ["--hil-scenario", scenario_id]
     if keyword is not None:
