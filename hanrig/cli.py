@@ -24,13 +24,14 @@ from hanrig.console import EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, configure_loggin
 
 #: command name -> "module:attribute" of its click command
 SUBCOMMANDS: dict[str, str] = {
+    "campaign": "hanrig.campaign.cli:campaign",
     "cbke": "hanrig.rig.cli.cbke:cbke_group",
     "emulate": "hanrig.devices.cli:emulate",
     "gbcs": "hanrig.rig.cli.gbcs:gbcs_group",
     "image": "hanrig.rig.cli.image:image_group",
     "keys": "hanrig.rig.cli.keys:keys",
     "ota": "hanrig.rig.cli.ota:ota",
-    "report": "hanrig.rig.cli.report:report",
+    "report": "hanrig.report:report",
     "run": "hanrig.rig.cli.run:run",
 }
 

@@ -41,6 +41,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "hanrig.devices": _BOTTOM | {"hanrig.bench"},
     "hanrig.rig": _BOTTOM | {"hanrig.bench", "hanrig.devices.protocol"},
     "hanrig.fixtures": _BOTTOM | {"hanrig.rig", "hanrig.bench", "hanrig.devices.protocol"},
+    # campaigns run the rig (as processes) and read its journals: they never talk to a radio themselves
+    "hanrig.campaign": _BOTTOM | {"hanrig.rig", "hanrig.bench"},
 }
 #: the emulator's interface to its hosts: it stands alone, so that a host loads nothing else of the emulator
 STANDALONE = frozenset({"hanrig.devices.protocol"})
@@ -51,6 +53,7 @@ FORBIDDEN_LIBRARIES: dict[str, frozenset[str]] = {
     "hanrig.bench": frozenset({"zigpy", "bellows", "serial", "serialx"}),
     "hanrig.pcap": frozenset({"zigpy", "bellows", "serial", "serialx"}),
     "hanrig.devices": frozenset({"zigpy", "bellows", "zigpy_znp", "zigpy_deconz"}),
+    "hanrig.campaign": frozenset({"zigpy", "bellows", "serial", "serialx"}),
 }
 
 
