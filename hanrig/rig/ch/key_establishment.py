@@ -123,8 +123,17 @@ class KeyEstablishmentServer:
         else:
             LOG.info("%s sent %s with no key establishment under way: ignored", partner.eui, command)
 
-    async def wait_established(self, ieee: zigpy.types.EUI64, *, timeout: float) -> Outcome:
-        """The device's key establishment once it has succeeded; ``CbkeNotEstablished`` after ``timeout``."""
+    def established(self, ieee: zigpy.types.EUI64) -> bool:
+        """Whether the device holds a link key the CH knows of (from this run, or kept from an earlier one)."""
+        return self._event(ieee).is_set()
+
+    def held_from_earlier(self, ieee: zigpy.types.EUI64) -> None:
+        """The radio kept a link key for the device from an earlier run: it needs no new exchange."""
+        self._event(ieee).set()
+
+    async def wait_established(self, ieee: zigpy.types.EUI64, *, timeout: float) -> Outcome | None:
+        """The device's key establishment once it has succeeded (None: its key is kept from an earlier run);
+        ``CbkeNotEstablished`` after ``timeout``."""
         try:
             async with asyncio.timeout(timeout):
                 await self._event(ieee).wait()
@@ -132,9 +141,7 @@ class KeyEstablishmentServer:
             last = self._last(ieee)
             why = last.describe() if last is not None else f"{ieee} never started it"
             raise CbkeNotEstablished(f"no CBKE link key for {ieee} within {timeout:.0f} s: {why}") from None
-        outcome = self._last(ieee)
-        assert outcome is not None, "set only when an exchange established"
-        return outcome
+        return self._last(ieee)
 
     def _last(self, ieee: zigpy.types.EUI64) -> Outcome | None:
         eui = eui_text(ieee)

@@ -197,8 +197,9 @@ class Coordinator:
     async def _started(self, *, form: bool) -> ControllerApplication:
         app_class = application_class(self.settings.radio)
         try:
-            app = app_class(self.zigpy_config())
-        except Exception as exc:  # voluptuous.Invalid and friends: the settings are wrong
+            # through zigpy's own constructor, which also loads the device database (coordinator.database)
+            app = await app_class.new(self.zigpy_config(), start_radio=False)
+        except Exception as exc:  # voluptuous.Invalid and friends, or a database zigpy cannot open
             raise ConfigError(f"coordinator settings rejected by zigpy: {exc}") from None
         app.cluster_requests = self._requests
         app.host_capture = self.capture
