@@ -41,8 +41,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "hanrig.devices": _BOTTOM | {"hanrig.bench"},
     "hanrig.rig": _BOTTOM | {"hanrig.bench", "hanrig.devices.protocol"},
     "hanrig.fixtures": _BOTTOM | {"hanrig.rig", "hanrig.bench", "hanrig.devices.protocol"},
-    # campaigns run the rig (as processes) and read its journals: they never talk to a radio themselves
-    "hanrig.campaign": _BOTTOM | {"hanrig.rig", "hanrig.bench"},
+    # campaigns run the rig (as processes) and read its journals: they never talk to a radio themselves;
+    # the emulator's own config reader (hanrig.devices.spec, and the device kinds it loads) checks a fleet's
+    # emulated devices before any bench starts
+    "hanrig.campaign": _BOTTOM | {"hanrig.rig", "hanrig.bench", "hanrig.devices"},
 }
 #: the emulator's interface to its hosts: it stands alone, so that a host loads nothing else of the emulator
 STANDALONE = frozenset({"hanrig.devices.protocol"})

@@ -87,7 +87,7 @@ def bench_config(campaign: Campaign, devices: list[dict[str, Any]], *, seed: int
     return config
 
 
-def test_keystore(campaign: Campaign, directory: Path, euis: list[str]) -> Path | None:
+def fleet_keystore(campaign: Campaign, directory: Path, euis: list[str]) -> Path | None:
     """With the template on hanrig's test PKI: a keystore of test keys for its parties and these devices.
 
     ``None`` when the template names a keystore of its own, which must then hold the devices' keys.

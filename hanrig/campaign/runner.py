@@ -24,7 +24,7 @@ from hanrig.bench.errors import ConfigError
 from hanrig.bench.source import read_config_source
 from hanrig.campaign.benches import BenchJob, BenchResult, run_bench
 from hanrig.campaign.dsp import DeviceTrack
-from hanrig.campaign.fleet import bench_config, draw_bench, test_keystore
+from hanrig.campaign.fleet import bench_config, draw_bench, fleet_keystore
 from hanrig.campaign.gates import judge
 from hanrig.campaign.places import Lab, PlaceBusy
 from hanrig.campaign.record import CampaignRecord, fold
@@ -58,8 +58,8 @@ class CampaignRun:
         self.journal = Journal(self.out_dir / JOURNAL_NAME)
         self._entries: list[Entry] = []
         self._lock = threading.Lock()
-        #: (bench, device) -> the DSP stage last journaled
-        self._stages: dict[tuple[str, str], str] = {}
+        #: (bench, device) -> the DSP stages journaled for it
+        self._stages: dict[tuple[str, str], set[str]] = {}
         #: labgrid places this campaign holds now
         self._holding: set[str] = set()
 
@@ -72,12 +72,15 @@ class CampaignRun:
         self.on_change(snapshot)
 
     def _progress(self, stage: str, bench: str, tracks: list[DeviceTrack]) -> None:
+        """Journal each DSP stage a device has reached since the last look (the bench journals when)."""
         for track in tracks:
-            key = (bench, track.device)
-            if self._stages.get(key) != track.stage.value:
-                self._stages[key] = track.stage.value
-                self.record("distribution", stage=stage, bench=bench, device=track.device, eui64=track.eui64,
-                            dsp_stage=track.stage.value, detail=track.reason)
+            journaled = self._stages.setdefault((bench, track.device), set())
+            for dsp_stage, reached_at in sorted(track.reached.items(), key=lambda item: item[1]):
+                if dsp_stage not in journaled:
+                    journaled.add(dsp_stage)
+                    self.record("distribution", stage=stage, bench=bench, device=track.device, eui64=track.eui64,
+                                dsp_stage=dsp_stage, reached_at=reached_at,
+                                detail=track.reason if dsp_stage == "failed" else "")
 
     # ---------------------------------------------------------------- the campaign
 
@@ -116,7 +119,7 @@ class CampaignRun:
             return None
         euis = [device.eui64 for index, stage in enumerate(self.campaign.stages) if stage.emulated
                 for bench in range(stage.emulated) for device in draw_bench(fleet, index, bench)]
-        return test_keystore(self.campaign, self.out_dir / "keystore", euis)
+        return fleet_keystore(self.campaign, self.out_dir / "keystore", euis)
 
     def _stage(self, index: int, stage: Stage, keystore: Path | None) -> tuple[bool, str]:
         self.record("stage_started", stage=stage.name)
@@ -254,7 +257,8 @@ class CampaignRun:
             finally:
                 lab.release(place)
                 self.record("place", stage=stage.name, place=place, event="released")
-                free.put(place)  # back in the pool before it stops counting as held: no bench gives up between
+                if spec.count is not None:  # with no count, each place runs one bench
+                    free.put(place)  # back in the pool before it stops counting as held: no bench gives up between
                 self._holding.discard(place)
         return None
 

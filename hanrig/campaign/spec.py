@@ -32,6 +32,7 @@ import yaml
 from hanrig.bench.errors import SpecError
 from hanrig.bench.fields import Fields
 from hanrig.bench.source import ConfigSource, load_config_file
+from hanrig.devices.spec import parse_config
 from hanrig.gbcs import AlertCode
 from hanrig.rig.config.schema import read_rig_config
 
@@ -78,6 +79,7 @@ class LabgridBenches:
     places: str
     #: the rig config of a place; ``{place}`` is its name; its coordinator.port is set to the place's
     config: str
+    #: how many benches, the places taken in turn; ``None``: one bench on each matching place
     count: int | None
     when_busy: WhenBusy
     #: how long to wait for a busy place (with ``when_busy: wait``)
@@ -276,11 +278,11 @@ def _read_stage(fields: Fields) -> Stage:
 
 def _check_models(campaign: Campaign, fleet: Fleet) -> None:
     """Each model, with every fault it may draw, makes a bench the rig accepts (checked now, not mid-campaign)."""
-    from hanrig.campaign.fleet import bench_config, fleet_eui, model_device, test_keystore
+    from hanrig.campaign.fleet import bench_config, fleet_eui, model_device, fleet_keystore
 
     eui = fleet_eui(0, 0, 0)
     with tempfile.TemporaryDirectory(prefix="hanrig-campaign-check-") as scratch:
-        keystore = test_keystore(campaign, Path(scratch), [f"{eui:016X}"])
+        keystore = fleet_keystore(campaign, Path(scratch), [f"{eui:016X}"])
         for index, model in enumerate(fleet.models):
             faults: dict[str, Any] = {}
             for draw in fleet.faults:
@@ -292,9 +294,10 @@ def _check_models(campaign: Campaign, fleet: Fleet) -> None:
 
 
 def _check_bench(config: dict[str, Any], path: Path, index: int) -> None:
-    """The rig's own reading of one model's bench; its complaint names the campaign's field."""
+    """The rig's and the emulator's own reading of one model's bench; a complaint names the campaign's field."""
     try:
         read_rig_config(config, path=path, sha256="")
+        parse_config(config, base_dir=path.parent)
     except SpecError as exc:
         if exc.path.startswith("devices[0]"):
             raise SpecError(exc.path.replace("devices[0]", f"fleet.models[{index}]", 1), exc.problem) from None
