@@ -278,7 +278,7 @@ def _read_stage(fields: Fields) -> Stage:
 
 def _check_models(campaign: Campaign, fleet: Fleet) -> None:
     """Each model, with every fault it may draw, makes a bench the rig accepts (checked now, not mid-campaign)."""
-    from hanrig.campaign.fleet import bench_config, fleet_eui, model_device, fleet_keystore
+    from hanrig.campaign.fleet import bench_config, fleet_eui, fleet_keystore, model_device
 
     eui = fleet_eui(0, 0, 0)
     with tempfile.TemporaryDirectory(prefix="hanrig-campaign-check-") as scratch:

@@ -159,11 +159,11 @@ class Bench:
             await self.coordinator.permit(duration=int(self.config.ch.join_timeout), eui=device.eui64,
                                           install_code=device.identity.install_code)
             found = await self.coordinator.wait_for_device(device.eui64, self.config.ch.join_timeout)
-        elif device.identity.cbke is not None and not self.hub.key_establishment.established(found.ieee):
+        elif (device.identity.cbke is not None and not self.hub.key_establishment.established(found.ieee)
+              and await self.coordinator.link_key(found.ieee) is not None):
             # A device that stayed on the HAN since an earlier run (a physical or a lab's bench, zigpy's
             # database remembering it) does not run CBKE again: the link key the radio kept is its key.
-            if await self.coordinator.link_key(found.ieee) is not None:
-                self.hub.key_establishment.held_from_earlier(found.ieee)
+            self.hub.key_establishment.held_from_earlier(found.ieee)
         await self.hub.authenticate(found, timeout=self.config.ch.join_timeout)
         return found
 
