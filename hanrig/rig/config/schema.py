@@ -32,7 +32,8 @@ from hanrig.rig.ota.policy import (
 )
 
 EMULATED_PORT = "emulated"
-_PORT_FORMS = "give a serial port (/dev/ttyUSB0), socket://HOST:PORT, usb:SERIAL-NUMBER or emulated"
+_PORT_FORMS = ("give a serial port (/dev/ttyUSB0), socket://HOST:PORT, rfc2217://HOST:PORT, usb:SERIAL-NUMBER "
+               "or emulated")
 RADIO_TYPES = ("ezsp", "znp", "deconz")
 
 
