@@ -16,7 +16,7 @@ import json
 from types import ModuleType
 from typing import Any
 
-from benchmarks import airtime, cbke, concurrency, emulator_speed, gbcs_codec, ota_throughput, startup
+from benchmarks import airtime, cbke, concurrency, emulator_speed, fleet, gbcs_codec, ota_throughput, startup
 from benchmarks.common import write_results
 
 BENCHMARKS: dict[str, ModuleType] = {
@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "airtime": airtime,
     "startup": startup,
     "emulator_speed": emulator_speed,
+    "fleet": fleet,
 }
 
 

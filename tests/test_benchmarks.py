@@ -11,7 +11,7 @@ import asyncio
 import json
 from typing import Any
 
-from benchmarks import airtime, cbke, concurrency, gbcs_codec, ota_throughput, startup
+from benchmarks import airtime, cbke, concurrency, fleet, gbcs_codec, ota_throughput, startup
 
 
 def _json_round_trip(results: dict[str, Any]) -> dict[str, Any]:
@@ -91,3 +91,14 @@ def test_cbke_quick_run_times_every_operation_for_both_suites() -> None:
     assert all(set(timings) == operations and all(v > 0 for v in timings.values())
                for timings in results["suites"].values())
     assert set(results["suite_2_over_suite_1"]) == operations
+
+
+def test_fleet_quick_run_activates_every_device_and_measures_the_whole_process_tree() -> None:
+    results = _json_round_trip(fleet.run(quick=True))
+
+    assert [(row["benches"], row["parallel"]) for row in results["rows"]] == [(1, 1), (2, 2)]
+    for row in results["rows"]:
+        assert row["devices"] == 2 * row["benches"] == row["activated"]
+        assert row["devices_per_minute"] > 0
+    # the tree holds the campaign, each bench's hanrig run and each emulator: more than one process's worth
+    assert results["rows"][1]["peak_rss_mb"] > results["rows"][0]["peak_rss_mb"] > 100

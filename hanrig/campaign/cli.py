@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from hanrig.bench.errors import BenchError, ConfigError
 from hanrig.campaign.live import EventLines, LiveTable
 from hanrig.campaign.record import CampaignRecord
 from hanrig.campaign.reports import write_campaign_reports
@@ -54,19 +55,21 @@ def campaign(file: Path, report_dir: Path | None, junit: Path | None, parallel: 
     run = CampaignRun(spec, out_dir, on_change=view.update if view else lambda record: None)
     previous = {signum: signal.signal(signum, lambda *_: run.cancel.set()) for signum in (signal.SIGINT,
                                                                                           signal.SIGTERM)}
-    error: InfrastructureError | None = None
+    error: InfrastructureError | BenchError | None = None
     try:
         with view or contextlib.nullcontext():
             record = run.run(_versions())
-    except InfrastructureError as exc:
+    except (InfrastructureError, BenchError) as exc:  # journaled by the run: reported like any other end
         error = exc
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         run.journal.close()
     written = write_campaign_reports(out_dir / JOURNAL_NAME, out_dir, junit=junit)
-    if error is not None:
+    if isinstance(error, InfrastructureError):
         raise InfrastructureError(f"{error} (reports in {out_dir})")
+    if error is not None:
+        raise ConfigError(f"{error} (reports in {out_dir})")
     _say(record, written["campaign.html"], as_json)
     sys.exit(EXIT_OK if record.outcome == "pass" else EXIT_VERDICT_FAILED)
 

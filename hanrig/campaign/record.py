@@ -167,6 +167,7 @@ def fold(entries: Iterable[Entry], *, torn_tail: bool = False, under_way: bool =
             case "stage_started":
                 stage = record.stage(fields["stage"])
                 stage.outcome, stage.started = "running", entry.time
+                stage.planned_benches = fields.get("benches") or stage.planned_benches
             case "bench_started":
                 stage = record.stage(fields["stage"])
                 stage.benches[fields["bench"]] = BenchRecord(

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from hanrig.bench.errors import ConfigError
+from hanrig.bench.errors import BenchError, ConfigError
 from hanrig.bench.source import read_config_source
 from hanrig.campaign.benches import BenchJob, BenchResult, run_bench
 from hanrig.campaign.dsp import DeviceTrack
@@ -29,6 +29,7 @@ from hanrig.campaign.gates import judge
 from hanrig.campaign.places import Lab, PlaceBusy
 from hanrig.campaign.record import CampaignRecord, fold
 from hanrig.campaign.spec import Campaign, LabgridBenches, Stage, WhenBusy, absolute_paths
+from hanrig.console import EXIT_INFRASTRUCTURE
 from hanrig.rig.config import load_config
 from hanrig.rig.errors import InfrastructureError
 from hanrig.rig.journal import Entry, Journal
@@ -90,10 +91,7 @@ class CampaignRun:
         self.record("campaign_started", name=campaign.name, file=str(campaign.path), sha256=source.sha256,
                     out_dir=str(self.out_dir), versions=versions, expected_alerts=list(campaign.expected_alerts),
                     parallel=campaign.parallel,
-                    stages=[{"name": s.name, "suite": s.suite, "gate": s.gate.as_dict(),
-                             "benches": s.emulated or (s.labgrid.count if s.labgrid else None) or 0,
-                             "source": "emulated" if s.emulated else f"labgrid {s.labgrid.places}"
-                             if s.labgrid else ""} for s in campaign.stages])
+                    stages=[_plan(stage) for stage in campaign.stages])
         keystore = self._keystore()
         outcome, reason = "pass", ""
         try:
@@ -105,9 +103,8 @@ class CampaignRun:
                 if not passed:
                     outcome, reason = "fail", f"stage {stage.name}: {why}"
                     break
-        except InfrastructureError as exc:
-            outcome, reason = "error", str(exc)
-            self.record("campaign_finished", outcome=outcome, reason=reason)
+        except (InfrastructureError, BenchError) as exc:
+            self.record("campaign_finished", outcome="error", reason=str(exc))
             raise
         self.record("campaign_finished", outcome=outcome, reason=reason)
         return fold(self._entries)
@@ -122,11 +119,11 @@ class CampaignRun:
         return fleet_keystore(self.campaign, self.out_dir / "keystore", euis)
 
     def _stage(self, index: int, stage: Stage, keystore: Path | None) -> tuple[bool, str]:
-        self.record("stage_started", stage=stage.name)
         stage_dir = self.out_dir / f"{index + 1}-{stage.name}"
         if stage.labgrid is not None:
             results = self._labgrid_stage(stage, stage.labgrid, stage_dir)
         else:
+            self.record("stage_started", stage=stage.name, benches=stage.emulated)
             results = self._run_all([self._emulated_job(index, stage, bench, stage_dir, keystore)
                                      for bench in range(stage.emulated or 0)])
         if self.cancel.is_set():
@@ -138,7 +135,7 @@ class CampaignRun:
         failing = [c for c in criteria if not c.passed]
         why = "; ".join(f"{c.name} {c.actual}, gate {c.required}" for c in failing)
         self.record("gate", stage=stage.name, passed=passed, criteria=[c.as_dict() for c in criteria])
-        infrastructure = [r for r in results if r.exit_code == 3]
+        infrastructure = [r for r in results if r.exit_code == EXIT_INFRASTRUCTURE]
         if results and len(infrastructure) == len(results):
             self.record("stage_finished", stage=stage.name, outcome="error", reason=infrastructure[0].reason)
             raise InfrastructureError(f"stage {stage.name}: every bench failed on its infrastructure, e.g. "
@@ -193,6 +190,7 @@ class CampaignRun:
             if not names:
                 raise ConfigError(f"labgrid coordinator {lab.coordinator} has no place matching {spec.places!r}")
             count = spec.count or len(names)
+            self.record("stage_started", stage=stage.name, benches=count, places=names)
             free: queue.Queue[str] = queue.Queue()
             waiters = [threading.Thread(target=self._when_free, args=(lab, stage, spec, name, free), daemon=True)
                        for name in names]
@@ -281,6 +279,16 @@ class CampaignRun:
         data.pop("suites", None)
         path = _write_config(bench_dir, absolute_paths(data, config_path.parent))
         return _Planned(BenchJob(stage.name, name, path, bench_dir, stage.suite, place=place), devices)
+
+
+def _plan(stage: Stage) -> dict[str, Any]:
+    """A stage as the campaign's first journal entry announces it (a labgrid stage without a count: 0 benches)."""
+    if stage.labgrid is not None:
+        benches, source = stage.labgrid.count or 0, f"labgrid {stage.labgrid.places}"
+    else:
+        benches, source = stage.emulated or 0, "emulated"
+    return {"name": stage.name, "suite": stage.suite, "gate": stage.gate.as_dict(), "benches": benches,
+            "source": source}
 
 
 def _write_config(bench_dir: Path, config: dict[str, Any]) -> Path:
