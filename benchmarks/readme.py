@@ -99,6 +99,12 @@ def _suite_time(results: dict[str, Any]) -> str:
                   align="|---|---|---:|---|")
 
 
+def _fleet(results: dict[str, Any]) -> str:
+    return _table(("benches", "at once", "devices activated", "stage s", "devices/min", "peak RSS MB"),
+                  [(row["benches"], row["parallel"], f"{row['activated']}/{row['devices']}", f"{row['stage_s']:.1f}",
+                    f"{row['devices_per_minute']:.1f}", f"{row['peak_rss_mb']:,}") for row in results["rows"]])
+
+
 #: block name -> (results file, renderer)
 RENDERERS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
     "machine": ("ota_throughput", _machine),
@@ -109,6 +115,7 @@ RENDERERS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
     "airtime_published": ("airtime", _airtime_published),
     "startup": ("startup", _startup),
     "suite_time": ("suite_time", _suite_time),
+    "fleet": ("fleet", _fleet),
 }
 
 

@@ -111,6 +111,32 @@ def test_a_killed_campaign_is_reported_from_its_journal_with_its_benches_as_far_
     assert any(d["stage"] == "transfer started" for d in bench["devices"])
 
 
+def test_sigterm_stops_the_benches_under_way_and_the_campaign_reports_them_interrupted(tmp_path: Path) -> None:
+    def one_long_bench(data: dict[str, Any]) -> None:
+        data["stages"] = [{"name": "validation", "emulated": 1}, {"name": "pilot", "emulated": 2}]
+        for image in data["images"].values():
+            image["build"]["payload_size"] = 262144
+    path = write_campaign(tmp_path, one_long_bench)
+    process = subprocess.Popen([sys.executable, "-m", "hanrig", "campaign", str(path)], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    journal = _wait_for(lambda: next((tmp_path / "reports").glob("*/campaign.journal"), None))
+    _wait_for(lambda: any(e.kind == "distribution" and e.fields["dsp_stage"] == "transfer started"
+                          for e in read_journal(journal).entries) or None)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=120)
+
+    assert process.returncode == 1, stderr
+    assert stdout.strip().endswith(f"report {journal.parent / 'campaign.html'}")
+    record = json.loads((journal.parent / "campaign.json").read_text())
+    assert record["outcome"] == "interrupted"
+    assert [(s["name"], s["outcome"]) for s in record["stages"]] == [("validation", "interrupted"),
+                                                                     ("pilot", "not run")]
+    [bench] = record["stages"][0]["benches"]
+    assert bench["outcome"] == "interrupted" and bench["reason"] == "the campaign was interrupted"
+    # the bench's own run was stopped the way Ctrl-C stops it: its reports are there
+    assert (Path(bench["run_dir"]) / "report.html").is_file()
+
+
 def _wait_for(found: Any, timeout: float = 120.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from hanrig.campaign.places import Lab
+from hanrig.rig.journal import read_journal
 from tests.campaign.files import write_campaign
 from tests.configs import write_config
 from tests.runs import hanrig
@@ -73,7 +74,8 @@ def _emulator(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
 def _place_config(places: Path, place: str, emulator_dir: Path) -> None:
     """The place's rig config: the emulator's devices, as a lab describes physical ones."""
     data = yaml.safe_load((emulator_dir / "hil_config.yaml").read_text())
-    data["coordinator"] = {"radio": "ezsp", "port": "set-by-the-campaign", "channel": 15}
+    data["coordinator"] = {"radio": "ezsp", "port": "set-by-the-campaign", "channel": 15,
+                           "database": str(places / f"{place}.db")}
     for device in data["devices"]:
         device["physical"] = {k: v for k, v in device.pop("emulated").items() if k not in ("behaviour", "faults")}
     data["ota_policies"]["ppmid"]["refusal_watch"] = 1
@@ -192,6 +194,24 @@ def test_a_place_held_by_someone_else_is_waited_for_and_used_once_they_release_i
     assert _holders(lab) == {"hanrig-1": None, "hanrig-2": None}
     config = yaml.safe_load(Path(stage["benches"][0]["config"]).read_text())
     assert config["coordinator"]["port"].startswith("rfc2217://127.0.0.1:")
+
+
+def test_a_place_used_again_knows_its_devices_and_their_link_keys_and_says_they_run_the_variant(
+        lab: Lab2) -> None:
+    """zigpy's database keeps the devices, the NCP their CBKE keys: no rejoin, no CBKE, a CS08 through the tunnel."""
+    path = _campaign(lab, places="hanrig-1")
+    assert hanrig("campaign", str(path), cwd=lab.directory).returncode == 0
+    [first] = _record(lab)["stages"][0]["benches"]
+    assert "cbke" in [entry.kind for entry in read_journal(Path(first["run_dir"]) / "run.journal").entries]
+    shutil.rmtree(lab.directory / "reports")
+
+    result = hanrig("campaign", str(path), cwd=lab.directory)
+
+    assert result.returncode == 1
+    [bench] = _record(lab)["stages"][0]["benches"]
+    assert "ppmid already runs 00000002, the image's version" in bench["reason"]
+    kinds = [entry.kind for entry in read_journal(Path(bench["run_dir"]) / "run.journal").entries]
+    assert "cbke" not in kinds  # no new key establishment: the kept key carried the CS08 and its response
 
 
 def test_an_unreachable_labgrid_coordinator_is_infrastructure_trouble_exit_3(tmp_path: Path) -> None:

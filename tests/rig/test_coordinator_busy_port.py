@@ -24,6 +24,11 @@ def _app_class(busy_opens: int) -> type:
         def __init__(self, config: dict[str, Any]) -> None:
             self.config = config
 
+        @classmethod
+        async def new(cls, config: dict[str, Any], *, start_radio: bool) -> FakeApplication:
+            assert not start_radio  # the coordinator starts it, trying again while the port is busy
+            return cls(config)
+
         async def startup(self, *, auto_form: bool) -> None:
             type(self).attempts += 1
             if type(self).attempts <= busy_opens:
