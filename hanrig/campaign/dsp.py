@@ -162,15 +162,15 @@ def tracks_of(record: RunRecord) -> list[DeviceTrack]:
         if track is not None:
             track.alerts.append(alert)
     for name, track in tracks.items():
-        scenario = scenario_of.get(name)
-        track.device_evidence = (scenario is not None and scenario.outcome is Outcome.PASS
-                                 and scenario.basis is Basis.DEVICE)
+        judged = scenario_of.get(name)
+        track.device_evidence = (judged is not None and judged.outcome is Outcome.PASS
+                                 and judged.basis is Basis.DEVICE)
         if track.stage is DspStage.ACTIVATED and not track.device_evidence:
             track.reason = ("activation not counted: the device's scenario "
-                            + ("did not pass" if scenario is None or scenario.outcome is not Outcome.PASS
+                            + ("did not pass" if judged is None or judged.outcome is not Outcome.PASS
                                else "rests on no check of the device (rig self-check)"))
-        elif track.stage not in (DspStage.ACTIVATED, DspStage.FAILED) and scenario is not None and scenario.reason:
-            track.reason = scenario.reason
+        elif track.stage not in (DspStage.ACTIVATED, DspStage.FAILED) and judged is not None and judged.reason:
+            track.reason = judged.reason
     return list(tracks.values())
 
 

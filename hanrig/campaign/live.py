@@ -45,7 +45,7 @@ def render(record: CampaignRecord) -> Group:
                       *[f"{funnel[s.value]}/{funnel['planned']}" for s in FUNNEL],
                       str(funnel["activated (verified)"]), str(funnel["failed"]),
                       f"{devices_per_minute(stage, now):.0f}", gate or stage.outcome)
-    lines = [table]
+    lines: list[Table | str] = [table]
     if record.reason:
         lines.append(f"[bold]{record.outcome.upper()}[/]: {record.reason}")
     return Group(*lines)

@@ -170,9 +170,9 @@ class CampaignRun:
         return result
 
     def _run_all(self, jobs: list[_Planned]) -> list[BenchResult]:
-        results = []
+        results: list[BenchResult] = []
         with ThreadPoolExecutor(max_workers=self.campaign.parallel, thread_name_prefix="hanrig-bench") as pool:
-            pending: set[Future[BenchResult]] = {pool.submit(self._unless_cancelled, job) for job in jobs}
+            pending: set[Future[BenchResult | None]] = {pool.submit(self._unless_cancelled, job) for job in jobs}
             while pending:
                 done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
                 results += [r for r in (f.result() for f in done) if r is not None]
