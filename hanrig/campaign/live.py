@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 import click
-from rich.console import Console, Group
+from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
@@ -29,7 +29,7 @@ def devices_per_minute(stage: StageRecord, now: float) -> float:
     return 60.0 * ended / elapsed if elapsed > 0 else 0.0
 
 
-def render(record: CampaignRecord) -> Group:
+def render(record: CampaignRecord) -> Table:
     now = time.time()
     table = Table(title=f"campaign {record.name}", title_justify="left", expand=False)
     for column in ("stage", "benches", *[s.value for s in FUNNEL], "verified", "failed", "devices/min", "gate"):
@@ -45,10 +45,7 @@ def render(record: CampaignRecord) -> Group:
                       *[f"{funnel[s.value]}/{funnel['planned']}" for s in FUNNEL],
                       str(funnel["activated (verified)"]), str(funnel["failed"]),
                       f"{devices_per_minute(stage, now):.0f}", gate or stage.outcome)
-    lines: list[Table | str] = [table]
-    if record.reason:
-        lines.append(f"[bold]{record.outcome.upper()}[/]: {record.reason}")
-    return Group(*lines)
+    return table  # the verdict is the command's last line, not the table's
 
 
 class LiveTable:

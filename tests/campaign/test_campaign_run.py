@@ -40,6 +40,9 @@ def test_the_campaign_stops_at_the_gate_the_seeded_fault_fails_and_exits_1(
     result, out_dir = stopped_at_pilot
     assert result.returncode == 1, result.stderr
     assert "FAIL: stage pilot: gate failed: devices activated 75.0% (3/4), gate >= 98%" in result.stdout
+    # off a terminal, a line per bench and gate as they end
+    assert "  pilot-002 FAIL: 1/2 devices activated; ROLLOUT[ppmid-b-2]" in result.stdout
+    assert "stage pilot gate FAILED: devices activated 75.0% (3/4) (gate >= 98%)" in result.stdout
     record = json.loads((out_dir / "campaign.json").read_text())
     assert [(s["name"], s["outcome"]) for s in record["stages"]] == [
         ("validation", "passed"), ("pilot", "failed"), ("mass", "not run")]
