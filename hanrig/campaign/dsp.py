@@ -62,6 +62,14 @@ DCC_ALERTS = {
 }
 
 
+#: the alerts that mark a DSP stage, most telling first: CCS08 for the transfer, CS09 or FDRA for the activation
+_STAGE_ALERTS = {
+    DspStage.TRANSFERRED: (AlertCode.FIRMWARE_TRANSFER_SUCCESS, AlertCode.FIRMWARE_TRANSFER_FAIL),
+    DspStage.ACTIVATED: (AlertCode.FIRMWARE_VERSION, AlertCode.FIRMWARE_VERIFICATION_SUCCESSFUL),
+    DspStage.FAILED: (AlertCode.FIRMWARE_VERSION, AlertCode.FIRMWARE_TRANSFER_FAIL),
+}
+
+
 def stage_of(rig_stage: str) -> DspStage:
     return _FROM_RIG[rig_stage]
 
@@ -112,6 +120,14 @@ class DeviceTrack:
     @property
     def activated(self) -> bool:
         return self.stage is DspStage.ACTIVATED and self.device_evidence
+
+    def alert_at(self, stage: DspStage) -> Alert | None:
+        """The GBCS alert that marks the device reaching ``stage`` (the DCC alert the Service User gets)."""
+        for code in _STAGE_ALERTS.get(stage, ()):
+            found = [alert for alert in self.alerts if alert.code == code]
+            if found:
+                return found[-1]
+        return None
 
     def as_dict(self) -> dict[str, Any]:
         return {"device": self.device, "eui64": self.eui64, "image": self.image, "stage": self.stage.value,

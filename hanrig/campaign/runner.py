@@ -23,7 +23,7 @@ import yaml
 from hanrig.bench.errors import BenchError, ConfigError
 from hanrig.bench.source import read_config_source
 from hanrig.campaign.benches import BenchJob, BenchResult, run_bench
-from hanrig.campaign.dsp import DeviceTrack
+from hanrig.campaign.dsp import DeviceTrack, DspStage
 from hanrig.campaign.fleet import bench_config, draw_bench, fleet_keystore
 from hanrig.campaign.gates import judge
 from hanrig.campaign.places import Lab, PlaceBusy
@@ -79,9 +79,11 @@ class CampaignRun:
             for dsp_stage, reached_at in sorted(track.reached.items(), key=lambda item: item[1]):
                 if dsp_stage not in journaled:
                     journaled.add(dsp_stage)
+                    alert = track.alert_at(DspStage(dsp_stage))
                     self.record("distribution", stage=stage, bench=bench, device=track.device, eui64=track.eui64,
                                 dsp_stage=dsp_stage, reached_at=reached_at,
-                                detail=track.reason if dsp_stage == "failed" else "")
+                                detail=track.reason if dsp_stage == "failed" else "",
+                                alert=alert.as_dict() if alert is not None else None)
 
     # ---------------------------------------------------------------- the campaign
 

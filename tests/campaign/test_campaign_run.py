@@ -74,6 +74,12 @@ def test_every_devices_distribution_stage_is_journaled_as_it_moves(
              if e.kind == "distribution" and e.fields["bench"] == "pilot-002"]
     assert moves[-1] == ("ppmid-b-2", "failed")
     assert ("ppmid-b-2", "transferred (CCS08)") in moves
+    # each with the DCC alert it becomes: the CH's CCS08, then the PPMID's CS09 reporting the failure
+    alerts = {e.fields["dsp_stage"]: e.fields["alert"] for e in entries
+              if e.kind == "distribution" and e.fields["device"] == "ppmid-b-2"}
+    assert alerts["request received"] is None
+    assert alerts["transferred (CCS08)"]["dcc_alert"]["name"].startswith("CommsHubAlert/FirmwareTransferAlert")
+    assert alerts["failed"]["dcc_alert"]["name"] == "PPMIDAlert/PPMIDFirmwareUpgradeAlert"
     kinds = [e.kind for e in entries]
     assert kinds.index("bench_started") < kinds.index("distribution") < kinds.index("bench_finished")
 
