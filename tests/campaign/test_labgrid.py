@@ -158,7 +158,8 @@ def _holders(lab: Lab2) -> dict[str, str | None]:
         session.close()
 
 
-def test_a_place_held_by_someone_else_is_skipped_and_the_free_one_acquired_used_and_released(lab: Lab2) -> None:
+def test_a_busy_place_is_skipped_the_free_one_used_and_released_and_used_again_it_knows_its_devices(
+        lab: Lab2) -> None:
     lab.client("-p", "hanrig-2", "acquire", user="someone-else")
 
     result = hanrig("campaign", str(_campaign(lab, when_busy="skip")), cwd=lab.directory)
@@ -174,6 +175,16 @@ def test_a_place_held_by_someone_else_is_skipped_and_the_free_one_acquired_used_
     assert result.returncode == 0, result.stdout + result.stderr  # the gate: every bench that ran passed
     holders = _holders(lab)
     assert holders["hanrig-1"] is None and "someone-else" in str(holders["hanrig-2"])
+    assert "cbke" in [entry.kind for entry in read_journal(Path(bench["run_dir"]) / "run.journal").entries]
+
+    # Used again, the place knows its devices (zigpy's database) and their CBKE keys (the NCP's key table):
+    # no rejoin, no key establishment; the kept key carries a CS08 that finds them on the variant already.
+    shutil.rmtree(lab.directory / "reports")
+    again = hanrig("campaign", str(_campaign(lab, when_busy="skip")), cwd=lab.directory)
+    assert again.returncode == 1
+    [bench] = _record(lab)["stages"][0]["benches"]
+    assert "ppmid already runs 00000002, the image's version" in bench["reason"]
+    assert "cbke" not in [entry.kind for entry in read_journal(Path(bench["run_dir"]) / "run.journal").entries]
 
 
 def test_a_place_held_by_someone_else_is_waited_for_and_used_once_they_release_it(lab: Lab2) -> None:
@@ -194,24 +205,6 @@ def test_a_place_held_by_someone_else_is_waited_for_and_used_once_they_release_i
     assert _holders(lab) == {"hanrig-1": None, "hanrig-2": None}
     config = yaml.safe_load(Path(stage["benches"][0]["config"]).read_text())
     assert config["coordinator"]["port"].startswith("rfc2217://127.0.0.1:")
-
-
-def test_a_place_used_again_knows_its_devices_and_their_link_keys_and_says_they_run_the_variant(
-        lab: Lab2) -> None:
-    """zigpy's database keeps the devices, the NCP their CBKE keys: no rejoin, no CBKE, a CS08 through the tunnel."""
-    path = _campaign(lab, places="hanrig-1")
-    assert hanrig("campaign", str(path), cwd=lab.directory).returncode == 0
-    [first] = _record(lab)["stages"][0]["benches"]
-    assert "cbke" in [entry.kind for entry in read_journal(Path(first["run_dir"]) / "run.journal").entries]
-    shutil.rmtree(lab.directory / "reports")
-
-    result = hanrig("campaign", str(path), cwd=lab.directory)
-
-    assert result.returncode == 1
-    [bench] = _record(lab)["stages"][0]["benches"]
-    assert "ppmid already runs 00000002, the image's version" in bench["reason"]
-    kinds = [entry.kind for entry in read_journal(Path(bench["run_dir"]) / "run.journal").entries]
-    assert "cbke" not in kinds  # no new key establishment: the kept key carried the CS08 and its response
 
 
 def test_an_unreachable_labgrid_coordinator_is_infrastructure_trouble_exit_3(tmp_path: Path) -> None:
