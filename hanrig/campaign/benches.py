@@ -71,9 +71,9 @@ class BenchResult:
 _OUTCOMES = {EXIT_OK: "pass", EXIT_VERDICT_FAILED: "fail", EXIT_BAD_INPUT: "error", EXIT_INFRASTRUCTURE: "error"}
 
 
-def run_directory(job: BenchJob) -> Path | None:
-    """The directory ``hanrig run`` made for the bench's run, once it has made it."""
-    found = sorted(job.report_dir.glob(f"*/{JOURNAL_NAME}")) if job.report_dir.is_dir() else []
+def run_directory(report_dir: Path) -> Path | None:
+    """The directory ``hanrig run`` made in a bench's report directory for its run, once it has made it."""
+    found = sorted(report_dir.glob(f"*/{JOURNAL_NAME}")) if report_dir.is_dir() else []
     return found[-1].parent if found else None
 
 
@@ -112,7 +112,7 @@ def run_bench(job: BenchJob, *, timeout: float, on_progress: Callable[[list[Devi
             reason = f"the bench did not finish within {timeout:g} s and was stopped"
             _stop(process)
             break
-        run_dir = run_directory(job)
+        run_dir = run_directory(job.report_dir)
         journal = run_dir / JOURNAL_NAME if run_dir else None
         if journal is not None and journal.stat().st_mtime != seen:
             seen = journal.stat().st_mtime
@@ -138,7 +138,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def _result(job: BenchJob, code: int | None, reason: str, stdout: bytes, started: float) -> BenchResult:
-    run_dir = run_directory(job)
+    run_dir = run_directory(job.report_dir)
     record = read_run(run_dir) if run_dir else None
     outcome = "interrupted" if reason else _OUTCOMES.get(code if code is not None else -1, "error")
     if not reason:

@@ -53,7 +53,7 @@ class DccAlert:
 
 
 #: GBCS alert code -> the DCC alert it becomes (DUIS names; codes [INF, unverified])
-DCC_ALERTS = {
+DCC_ALERTS: dict[int, DccAlert] = {
     AlertCode.FIRMWARE_TRANSFER_SUCCESS: DccAlert("CommsHubAlert/FirmwareTransferAlert FileTransferSuccess",
                                                   "N59", True),
     AlertCode.FIRMWARE_TRANSFER_FAIL: DccAlert("CommsHubAlert/FirmwareTransferAlert (failure)", "N62", True),
@@ -92,7 +92,11 @@ class Alert:
 
     @property
     def dcc(self) -> DccAlert | None:
-        return DCC_ALERTS.get(self.code) if self.code is not None else None  # type: ignore[call-overload]
+        return DCC_ALERTS.get(self.code) if self.code is not None else None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Alert:
+        return cls(data["device"], data["code"], data["use_case"], data["direction"], data["verified"], data["time"])
 
     def as_dict(self) -> dict[str, Any]:
         dcc = self.dcc
@@ -139,8 +143,7 @@ class DeviceTrack:
         track = cls(data["device"], data["eui64"], data.get("image", ""), DspStage(data["stage"]),
                     data.get("reason", ""), dict(data.get("reached", {})),
                     device_evidence=bool(data.get("device_evidence")))
-        track.alerts = [Alert(a["device"], a["code"], a["use_case"], a["direction"], a["verified"], a["time"])
-                        for a in data.get("alerts", [])]
+        track.alerts = [Alert.from_dict(a) for a in data.get("alerts", [])]
         return track
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hanrig.campaign.benches import read_run
+from hanrig.campaign.benches import read_run, run_directory
 from hanrig.campaign.dsp import FUNNEL, Alert, DeviceTrack, DspStage, alerts_of, tracks_of
 from hanrig.campaign.gates import BenchOutcome
 from hanrig.rig.journal import Entry, Reading
@@ -183,8 +183,7 @@ def fold(entries: Iterable[Entry], *, torn_tail: bool = False, under_way: bool =
                     bench.outcome, bench.reason = fields["outcome"], fields.get("reason", "")
                     bench.run_dir, bench.finished = fields.get("run_dir"), entry.time
                     bench.tracks = [DeviceTrack.from_dict(d) for d in fields.get("devices", [])]
-                    bench.alerts = [Alert(a["device"], a["code"], a["use_case"], a["direction"], a["verified"],
-                                          a["time"]) for a in fields.get("alerts", [])]
+                    bench.alerts = [Alert.from_dict(a) for a in fields.get("alerts", [])]
             case "bench_skipped":
                 record.stage(fields["stage"]).skipped.append({"time": entry.time, **fields})
             case "place":
@@ -213,10 +212,10 @@ def _settle_unfinished(record: CampaignRecord) -> None:
             if bench.outcome != "running":
                 continue
             bench.outcome = "interrupted"
-            run_dirs = sorted(Path(bench.report_dir).glob("*/run.journal")) if bench.report_dir else []
-            run = read_run(run_dirs[-1].parent) if run_dirs else None
+            run_dir = run_directory(Path(bench.report_dir)) if bench.report_dir else None
+            run = read_run(run_dir) if run_dir else None
             if run is not None:
-                bench.run_dir = str(run_dirs[-1].parent)
+                bench.run_dir = str(run_dir)
                 bench.tracks, bench.alerts = tracks_of(run), alerts_of(run)
 
 
